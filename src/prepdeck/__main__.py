@@ -1,0 +1,3 @@
+from prepdeck.cli import cli
+
+cli(prog_name="prepdeck")
