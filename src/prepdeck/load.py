@@ -1,0 +1,560 @@
+"""Read deck files: YAML text in, a validated `Deck` out, or every problem with its line.
+
+The YAML is composed into nodes by libyaml (C) and converted here rather than by PyYAML's
+constructor: each value keeps its line for messages, duplicate keys are caught, YAML tags
+never build objects, and aliases cannot expand without bound.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from prepdeck.errors import DeckFileError, Problem
+from prepdeck.model import SUBDECK_MODES, Deck, Question
+
+# Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
+# They are far above any real deck: the 100,000-question benchmark deck is about 25 MB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_TEXT_CHARS = 20_000
+MAX_TIPS = 50
+MAX_TAGS = 50
+MAX_NODES = 5_000_000  # after aliases are expanded
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+TAG_RE = re.compile(r"^[^\s\"]+\Z")
+LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
+RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_PLAIN_TAGS = {
+    _STR,
+    _NULL,
+    _BOOL,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
+QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
+ANSWER_KEYS = ("example", "notes")
+# A possible YAML anchor or tag: only files that have one pay for the checks they need.
+_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,:-])&[^\s]")
+_TAG_RE = re.compile(r"(?:^|[\s\[{,:-])!")
+
+
+def slugify(text: str) -> str:
+    """Lowercase words joined by hyphens: 'Customer service' -> 'customer-service'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def deck_paths(folder: Path) -> list[Path]:
+    """The deck files in a folder, sorted; a learner's `*.mine.yaml` answers are not decks."""
+    return sorted(
+        p
+        for pattern in ("*.yaml", "*.yml")
+        for p in folder.glob(pattern)
+        if not p.name.endswith((".mine.yaml", ".mine.yml"))
+    )
+
+
+def answers_path(deck_path: Path) -> Path:
+    """Where a learner keeps their own answers for a deck: `<deck>.mine.yaml` beside it."""
+    return deck_path.with_name(deck_path.name.rsplit(".", 1)[0] + ".mine.yaml")
+
+
+def load_deck(path: Path | str, *, with_answers: bool = True) -> Deck:
+    """Load and validate one deck file (and the learner's answers beside it, if any)."""
+    path = Path(path)
+    reader = _Reader(str(path))
+    root = reader.compose(_read_text(path, reader))
+    deck = reader.deck(root) if root is not None else None
+    if reader.problems:
+        raise DeckFileError(reader.problems)
+    assert deck is not None
+    mine = answers_path(path)
+    if with_answers and mine.exists():
+        deck = _merge_answers(deck, mine)
+    return deck
+
+
+def load_decks(paths: Iterable[Path | str], *, with_answers: bool = True) -> list[Deck]:
+    """Load several deck files, reporting the problems of all of them together."""
+    decks: list[Deck] = []
+    problems: list[Problem] = []
+    seen_keys: dict[str, str] = {}
+    for path in paths:
+        try:
+            deck = load_deck(path, with_answers=with_answers)
+        except DeckFileError as err:
+            problems.extend(err.problems)
+            continue
+        if deck.key in seen_keys:
+            problems.append(
+                Problem(
+                    str(path),
+                    0,
+                    0,
+                    f"deck key '{deck.key}' is already used by {seen_keys[deck.key]}; "
+                    "every deck needs its own key",
+                )
+            )
+            continue
+        seen_keys[deck.key] = str(path)
+        decks.append(deck)
+    if problems:
+        raise DeckFileError(problems)
+    return decks
+
+
+def parse_deck_text(text: str, path: str = "<text>") -> Deck:
+    """Validate deck YAML given as text (used by tests and by `prepdeck new`)."""
+    reader = _Reader(path)
+    root = reader.compose(text)
+    deck = reader.deck(root) if root is not None else None
+    if reader.problems:
+        raise DeckFileError(reader.problems)
+    assert deck is not None
+    return deck
+
+
+def _read_text(path: Path, reader: _Reader) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            reader.fail(
+                None,
+                f"the file is {size / 2**20:.1f} MiB; deck files are limited to "
+                f"{MAX_FILE_BYTES // 2**20} MiB: split it into several decks",
+            )
+            return ""
+        data = path.read_bytes()
+    except IsADirectoryError:
+        reader.fail(None, "is a folder, not a deck file")
+        return ""
+    except OSError as err:
+        reader.fail(None, f"cannot be read: {err.strerror or err}")
+        return ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        reader.problems.append(
+            Problem(
+                reader.path,
+                line,
+                column,
+                f"byte 0x{data[err.start]:02x} is not UTF-8 text; save the file as UTF-8",
+            )
+        )
+        return ""
+
+
+def _merge_answers(deck: Deck, path: Path) -> Deck:
+    reader = _Reader(str(path))
+    root = reader.compose(_read_text(path, reader))
+    answers = reader.answers(root, {q.id for q in deck.questions}) if root is not None else {}
+    if reader.problems:
+        raise DeckFileError(reader.problems)
+    questions = tuple(
+        _with_answer(q, answers[q.id]) if q.id in answers else q for q in deck.questions
+    )
+    return Deck(
+        key=deck.key,
+        name=deck.name,
+        description=deck.description,
+        questions=questions,
+        source=deck.source,
+        subdecks=deck.subdecks,
+        speak=deck.speak,
+    )
+
+
+def _with_answer(q: Question, answer: dict[str, str]) -> Question:
+    return Question(
+        id=q.id,
+        topic=q.topic,
+        question=q.question,
+        tips=q.tips,
+        tags=q.tags,
+        example=answer.get("example", q.example),
+        notes=answer.get("notes", q.notes),
+        retired=q.retired,
+        line=q.line,
+    )
+
+
+class _Reader:
+    """Walks composed YAML nodes for one file, collecting problems instead of stopping."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    # -- reporting --------------------------------------------------------------------
+    def fail(self, node: Node | None, message: str) -> None:
+        if node is None:
+            self.problems.append(Problem(self.path, 0, 0, message))
+        else:
+            mark = node.start_mark
+            self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
+
+    # -- YAML -------------------------------------------------------------------------
+    def compose(self, text: str) -> Node | None:
+        if self.problems:
+            return None
+        try:
+            root = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as err:
+            self.problems.append(_syntax_problem(self.path, err))
+            return None
+        except yaml.reader.ReaderError as err:
+            line = text.count("\n", 0, err.position) + 1
+            column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+            self.problems.append(
+                Problem(
+                    self.path,
+                    line,
+                    column,
+                    f"character U+{ord(err.character):04X} is not allowed in YAML; remove it",
+                )
+            )
+            return None
+        except yaml.YAMLError as err:  # any other parser complaint, still without a traceback
+            self.problems.append(Problem(self.path, 0, 0, f"not valid YAML: {err}"))
+            return None
+        if root is None:
+            self.fail(None, "the file is empty; a deck file needs a `deck:` and a `questions:` key")
+            return None
+        if _ANCHOR_RE.search(text) and _expanded_size(root) > MAX_NODES:
+            self.fail(
+                root,
+                f"YAML aliases expand to more than {MAX_NODES:,} values; "
+                "write the values out instead of nesting aliases",
+            )
+            return None
+        bad = _foreign_tag(root) if _TAG_RE.search(text) else None
+        if bad is not None:
+            self.fail(
+                bad,
+                f"the YAML tag '{bad.tag}' is not allowed; deck files hold only text, "
+                "lists and mappings",
+            )
+            return None
+        return root
+
+    def mapping(self, node: Node, where: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
+        """A mapping's values by key, reporting wrong types, duplicate and unknown keys."""
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{where}: expected a mapping of keys ({', '.join(allowed)})")
+            return None
+        out: dict[str, Node] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.fail(key_node, f"{where}: keys must be plain words")
+                continue
+            key = key_node.value
+            if key in first_line:
+                self.fail(
+                    key_node,
+                    f"{where}: key '{key}' appears twice (first on line {first_line[key]}); "
+                    "keep one",
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            if key not in allowed:
+                self.fail(key_node, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
+                continue
+            out[key] = value_node
+        return out
+
+    def text(
+        self, node: Node | None, where: str, *, required: bool, parent: Node | None = None
+    ) -> str:
+        """A text value. Any plain scalar counts as its literal text (so `yes` stays 'yes')."""
+        if node is None or (isinstance(node, ScalarNode) and node.tag == _NULL):
+            if required:
+                self.fail(node or parent, f"{where}: is required; write some text here")
+            return ""
+        if not isinstance(node, ScalarNode):
+            self.fail(node, f"{where}: expected text, found a {_kind(node)}")
+            return ""
+        value = node.value.strip()
+        if required and not value:
+            self.fail(node, f"{where}: is empty; write some text here")
+        elif len(value) > MAX_TEXT_CHARS:
+            self.fail(
+                node,
+                f"{where}: is {len(value):,} characters long; the limit is {MAX_TEXT_CHARS:,}",
+            )
+            return ""
+        return value
+
+    def text_list(self, node: Node, where: str, limit: int) -> list[tuple[str, Node]]:
+        if isinstance(node, ScalarNode) and node.tag != _NULL:
+            self.fail(node, f"{where}: expected a list (one '- item' per line), found text")
+            return []
+        if not isinstance(node, SequenceNode):
+            self.fail(node, f"{where}: expected a list (one '- item' per line)")
+            return []
+        if len(node.value) > limit:
+            self.fail(node, f"{where}: has {len(node.value)} items; the limit is {limit}")
+            return []
+        return [
+            (self.text(item, f"{where}[{i}]", required=True), item)
+            for i, item in enumerate(node.value)
+        ]
+
+    def slug(self, node: Node | None, where: str, parent: Node, what: str) -> str:
+        value = self.text(node, where, required=True, parent=parent)
+        if value and not SLUG_RE.match(value):
+            suggestion = slugify(value)[:64]
+            hint = f"; for example '{suggestion}'" if suggestion else ""
+            self.fail(
+                node,
+                f"{where}: '{value}' is not a valid {what}: use 1-64 lowercase letters, digits "
+                f"and hyphens, starting with a letter or digit{hint}",
+            )
+            return ""
+        return value
+
+    # -- the deck format --------------------------------------------------------------
+    def deck(self, root: Node) -> Deck | None:
+        top = self.mapping(root, "top level", ("deck", "questions"))
+        if top is None:
+            return None
+        for key in ("deck", "questions"):
+            if key not in top:
+                self.fail(root, f"missing the `{key}:` key at the top level")
+        if "deck" not in top:
+            return None
+        meta = self.mapping(top["deck"], "deck", DECK_KEYS)
+        if meta is None:
+            return None
+        where_node = top["deck"]
+        key = self.slug(meta.get("key"), "deck.key", where_node, "deck key")
+        if key == "collection" or key.startswith("backup-"):
+            self.fail(
+                meta["key"],
+                f"deck.key: '{key}' is refused: Anki would treat {key}.apkg as a whole "
+                "collection and replace the learner's; choose another key",
+            )
+        name = self.text(meta.get("name"), "deck.name", required=True, parent=where_node)
+        if name and any(not part.strip() for part in name.split("::")):
+            self.fail(meta["name"], "deck.name: has an empty part around '::'; remove it")
+        description = self.text(meta.get("description"), "deck.description", required=False)
+        subdecks = self.text(meta.get("subdecks"), "deck.subdecks", required=False) or "none"
+        if subdecks not in SUBDECK_MODES:
+            self.fail(
+                meta["subdecks"],
+                f"deck.subdecks: '{subdecks}' is not one of: {', '.join(SUBDECK_MODES)}",
+            )
+        speak = self.text(meta.get("speak"), "deck.speak", required=False)
+        if speak and not LANG_RE.match(speak):
+            self.fail(
+                meta["speak"],
+                f"deck.speak: '{speak}' is not a language code such as en_US or de_DE",
+            )
+        questions = list(self.questions(top.get("questions")))
+        return Deck(
+            key=key,
+            name=name,
+            description=description,
+            questions=tuple(questions),
+            source=self.path,
+            subdecks=subdecks,
+            speak=speak,
+        )
+
+    def questions(self, node: Node | None) -> Iterator[Question]:
+        if node is None:
+            return
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.fail(node, "questions: expected a list of questions, each starting with '- id:'")
+            return
+        seen: dict[str, int] = {}
+        for i, item in enumerate(node.value):
+            q = self.question(item, i)
+            if q is None:
+                continue
+            if q.id in seen:
+                self.fail(
+                    item,
+                    f"questions[{i}].id: '{q.id}' is already used on line {seen[q.id]}; "
+                    "every question needs its own id",
+                )
+                continue
+            if q.id:
+                seen[q.id] = q.line
+            yield q
+
+    def question(self, node: Node, i: int) -> Question | None:
+        where = f"questions[{i}]"
+        fields = self.mapping(node, where, QUESTION_KEYS)
+        if fields is None:
+            return None
+        qid = self.slug(fields.get("id"), f"{where}.id", node, "question id")
+        topic = self.text(fields.get("topic"), f"{where}.topic", required=True, parent=node)
+        question = self.text(
+            fields.get("question"), f"{where}.question", required=True, parent=node
+        )
+        tips: list[str] = []
+        if "tips" not in fields:
+            self.fail(node, f"{where}.tips: is required; add a list with at least one tip")
+        else:
+            tips = [t for t, _ in self.text_list(fields["tips"], f"{where}.tips", MAX_TIPS)]
+            if not tips and isinstance(fields["tips"], SequenceNode) and not fields["tips"].value:
+                self.fail(fields["tips"], f"{where}.tips: is empty; add at least one tip")
+        tags: list[str] = []
+        if "tags" in fields and not _is_null(fields["tags"]):
+            for tag, tag_node in self.text_list(fields["tags"], f"{where}.tags", MAX_TAGS):
+                if tag and not TAG_RE.match(tag):
+                    self.fail(tag_node, f"{where}.tags: '{tag}' has a space; use '-' instead")
+                elif tag.lower().startswith(RESERVED_TAG_PREFIXES):
+                    self.fail(
+                        tag_node,
+                        f"{where}.tags: '{tag}' starts with a prefix prepdeck adds itself "
+                        "(topic::, prepdeck::); choose another tag",
+                    )
+                elif tag and tag not in tags:
+                    tags.append(tag)
+        retired = False
+        if "retired" in fields:
+            r = fields["retired"]
+            if isinstance(r, ScalarNode) and r.tag == _BOOL:
+                retired = r.value.lower() in ("true", "yes", "on")
+            else:
+                self.fail(r, f"{where}.retired: expected true or false")
+        return Question(
+            id=qid,
+            topic=topic,
+            question=question,
+            tips=tuple(tips),
+            tags=tuple(tags),
+            example=self.text(fields.get("example"), f"{where}.example", required=False),
+            notes=self.text(fields.get("notes"), f"{where}.notes", required=False),
+            retired=retired,
+            line=node.start_mark.line + 1,
+        )
+
+    def answers(self, root: Node, known_ids: set[str]) -> dict[str, dict[str, str]]:
+        """A learner's answers file: `answers: {question-id: {example: …, notes: …}}`."""
+        top = self.mapping(root, "top level", ("answers",))
+        if top is None or "answers" not in top:
+            if top is not None:
+                self.fail(root, "missing the `answers:` key at the top level")
+            return {}
+        if not isinstance(top["answers"], MappingNode):
+            self.fail(top["answers"], "answers: expected a mapping of question ids")
+            return {}
+        ids = [k.value for k, _ in top["answers"].value if isinstance(k, ScalarNode)]
+        entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(ids)))
+        out: dict[str, dict[str, str]] = {}
+        for qid, node in (entries or {}).items():
+            if qid not in known_ids:
+                key_node = next(k for k, _ in top["answers"].value if k.value == qid)
+                self.fail(
+                    key_node,
+                    f"answers: '{qid}' matches no question in the deck"
+                    f"{_did_you_mean(qid, tuple(known_ids))}",
+                )
+                continue
+            fields = self.mapping(node, f"answers.{qid}", ANSWER_KEYS)
+            if fields is None:
+                continue
+            out[qid] = {
+                k: self.text(v, f"answers.{qid}.{k}", required=False) for k, v in fields.items()
+            }
+        return out
+
+
+def _syntax_problem(path: str, err: yaml.MarkedYAMLError) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = err.problem or "invalid YAML"
+    if "'\\t'" in problem:
+        message = "a tab is used for indentation; YAML needs spaces"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if err.context:
+            message += f" ({err.context})"
+        message += "; check the indentation and quoting here and on the line above"
+    return Problem(path, line, column, message)
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; allowed keys: {', '.join(sorted(choices))}" if len(choices) <= 10 else ""
+
+
+def _kind(node: Node) -> str:
+    return "list" if isinstance(node, SequenceNode) else "mapping"
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL
+
+
+def _foreign_tag(root: Node) -> Node | None:
+    """The first node with a tag other than YAML's plain ones (e.g. !!python/object)."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            return node
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+    return None
+
+
+def _expanded_size(root: Node) -> int:
+    """How many values the document holds once every alias is expanded (memoised per node)."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not done and id(node) in visiting:  # an alias inside its own anchor: endless
+            return MAX_NODES + 1
+        visiting.add(id(node))
+        children = (
+            node.value
+            if isinstance(node, SequenceNode)
+            else [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else []
+        )
+        if done:
+            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
