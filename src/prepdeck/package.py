@@ -1,0 +1,161 @@
+"""Write the .apkg: genanki's database writer for the collection, our own notes and zip.
+
+genanki writes every note with one timestamp, leaves a temporary database behind, stores
+the zip uncompressed, stamps it with file times and writes in place (ANKI-FACTS). Here the
+database lives in memory, each note carries its own modification time, the zip is deflated
+with fixed entry times, and the file appears in one atomic rename.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from prepdeck.atomic import write_atomically
+from prepdeck.errors import OutputError
+
+# Anki treats these names as a whole collection and would replace the learner's own.
+FORBIDDEN_NAMES = ("collection.apkg",)
+FORBIDDEN_PREFIX = "backup-"
+
+
+@dataclass(frozen=True)
+class PackageDeck:
+    id: int
+    name: str
+    description: str  # HTML
+
+
+@dataclass(frozen=True)
+class PackageNote:
+    guid: str
+    fields: Sequence[str]
+    tags: Sequence[str]
+    mod: int
+    deck_id: int
+    suspended: bool = False
+
+
+def check_output_name(path: Path) -> None:
+    """Refuse names Anki would import as a whole collection, and non-.apkg names."""
+    name = path.name.lower()
+    if name in FORBIDDEN_NAMES or name.startswith(FORBIDDEN_PREFIX):
+        raise OutputError(
+            f"{path}: refusing this name: Anki and AnkiDroid import '{path.name}' as a whole "
+            "collection and would replace the learner's; choose another name"
+        )
+    if not name.endswith(".apkg"):
+        raise OutputError(f"{path}: the output must be a file name ending in .apkg")
+
+
+def package_bytes(
+    decks: Sequence[PackageDeck],
+    model,
+    notetype_mod: int,
+    notes: Sequence[PackageNote],
+    package_time: int,
+) -> bytes:
+    """The .apkg as bytes; the same arguments give the same bytes."""
+    import genanki
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        cur = conn.cursor()
+        gdecks = [genanki.Deck(d.id, d.name, d.description) for d in decks]
+        gdecks[0].add_model(model)
+        # Writes the schema, the collection row, the decks and the note type (whose
+        # modification time is the one argument genanki takes).
+        genanki.Package(gdecks).write_to_db(cur, notetype_mod, iter(()))
+        # Ids only need to be unique in the package (notes are matched by GUID); Anki shows
+        # a new note's id as the time it was created, so they start at the package time.
+        base = package_time * 1000
+        cur.executemany(
+            "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    base + i,
+                    n.guid,
+                    model.model_id,
+                    n.mod,
+                    -1,
+                    f" {' '.join(n.tags)} ",
+                    "\x1f".join(n.fields),
+                    n.fields[0],
+                    0,
+                    0,
+                    "",
+                )
+                for i, n in enumerate(notes)
+            ),
+        )
+        # One card per note; its `due` is the new-card position, so cards arrive in file order.
+        # Columns: id, nid, did, ord, mod, usn, type, queue, due, then no scheduling at all.
+        unscheduled = (0, 0, 0, 0, 0, 0, 0, 0, "")
+        cur.executemany(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    base + i,
+                    base + i,
+                    n.deck_id,
+                    0,
+                    n.mod,
+                    -1,
+                    0,
+                    -1 if n.suspended else 0,
+                    i,
+                    *unscheduled,
+                )
+                for i, n in enumerate(notes)
+            ),
+        )
+        conn.commit()
+        database = _serialize(conn)
+    finally:
+        conn.close()
+    return _zip({"collection.anki2": database, "media": b"{}"}, package_time)
+
+
+def _serialize(conn: sqlite3.Connection) -> bytes:
+    """The database file's bytes; Python 3.10 lacks serialize(), so copy through a temp dir."""
+    if hasattr(conn, "serialize"):
+        return conn.serialize()
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="prepdeck-") as folder:
+        target = sqlite3.connect(Path(folder) / "collection.anki2")
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+        return (Path(folder) / "collection.anki2").read_bytes()
+
+
+def _zip(entries: dict[str, bytes], package_time: int) -> bytes:
+    stamp = time.gmtime(max(package_time, 315532800))[:6]  # zip times start in 1980
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data, compresslevel=6)
+    return buf.getvalue()
+
+
+def write_package(path: Path, data: bytes) -> None:
+    """Put the package at `path` in one step; on failure the old file stays as it was."""
+    check_output_name(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(
+            f"{path.parent}: cannot create this folder: {err.strerror or err}"
+        ) from None
+    write_atomically(path, data)

@@ -1,0 +1,106 @@
+"""Choose which questions go into a build: by topic, tag and id, with exclusions last."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from prepdeck.errors import SelectionError
+from prepdeck.load import slugify
+from prepdeck.model import Deck, Question
+
+
+def _norm(value: str) -> str:
+    return slugify(value) or value.strip().lower()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Values of one option combine with OR, different options with AND; exclusions last."""
+
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_topics: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.topics or self.tags or self.exclude_topics or self.exclude_tags or self.ids
+        )
+
+    def matches(self, q: Question) -> bool:
+        topic = _norm(q.topic)
+        tags = {_norm(t) for t in q.tags}
+        if self.topics and topic not in {_norm(t) for t in self.topics}:
+            return False
+        if self.tags and not tags & {_norm(t) for t in self.tags}:
+            return False
+        if self.ids and q.id not in self.ids:
+            return False
+        if topic in {_norm(t) for t in self.exclude_topics}:
+            return False
+        return not tags & {_norm(t) for t in self.exclude_tags}
+
+    def describe(self) -> str:
+        """A short human description, e.g. 'topic customer-service, not tag basics'."""
+        parts = [
+            *(f"topic {_norm(t)}" for t in self.topics),
+            *(f"tag {_norm(t)}" for t in self.tags),
+            *(f"id {i}" for i in self.ids),
+            *(f"not topic {_norm(t)}" for t in self.exclude_topics),
+            *(f"not tag {_norm(t)}" for t in self.exclude_tags),
+        ]
+        return ", ".join(parts)
+
+    def slug(self, limit: int = 60) -> str:
+        """The part of a filtered build's file name that says what it holds."""
+        parts = [
+            *(_norm(t) for t in self.topics),
+            *(_norm(t) for t in self.tags),
+            *self.ids,
+            *(f"not-{_norm(t)}" for t in self.exclude_topics),
+            *(f"not-{_norm(t)}" for t in self.exclude_tags),
+        ]
+        slug = "--".join(parts)
+        if len(slug) <= limit:
+            return slug
+        from prepdeck.state import digest
+
+        return f"{slug[: limit - 9].rstrip('-')}-{digest(slug)[:8]}"
+
+    def validate(self, decks: Sequence[Deck]) -> None:
+        """Refuse values no deck knows (exit 2) and values both included and excluded."""
+        for kind, inc, exc in (
+            ("topic", self.topics, self.exclude_topics),
+            ("tag", self.tags, self.exclude_tags),
+        ):
+            both = {_norm(v) for v in inc} & {_norm(v) for v in exc}
+            if both:
+                raise SelectionError(
+                    f"{kind} '{sorted(both)[0]}' is both included and excluded; drop one of them",
+                    exit_code=2,
+                )
+        known_topics = {_norm(t): t for d in decks for t in d.topics}
+        known_tags = {_norm(t): t for d in decks for q in d.questions for t in q.tags}
+        known_ids = {q.id for d in decks for q in d.questions}
+        _check_known("topic", (*self.topics, *self.exclude_topics), known_topics)
+        _check_known("tag", (*self.tags, *self.exclude_tags), known_tags)
+        _check_known("id", self.ids, {i: i for i in known_ids})
+
+
+def _check_known(kind: str, values: Iterable[str], known: dict[str, str]) -> None:
+    for value in values:
+        key = value if kind == "id" else _norm(value)
+        if key in known:
+            continue
+        names = sorted(set(known.values()), key=str.lower)
+        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
+        hint = f" Did you mean '{known[close[0]]}'?" if close else ""
+        listing = ", ".join(names) if len(names) <= 30 else ", ".join(names[:30]) + ", …"
+        raise SelectionError(
+            f"no deck has the {kind} '{value}'.{hint}\nknown {kind}s: {listing or '(none)'}",
+            exit_code=2,
+        )
