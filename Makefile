@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh machine with Python 3.10+ and make:
+#   make deck   build every decks/*.yaml into dist/
+#   make test   lint, format check and the whole test suite (real Anki backend included)
+# Installs are pinned by constraints.txt, so a new release upstream cannot break them.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+
+.PHONY: deck test lint format lock clean
+
+deck: $(VENV)/.installed
+	$(BIN)/prepdeck build
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install setuptools wheel
+	$(PIP) install --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install setuptools wheel
+	$(PIP) install --no-build-isolation -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis
+
+# Re-pin every dependency to the newest release that installs, in a scratch venv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	env -u PIP_CONSTRAINT .lock-venv/bin/python -m pip -q install --upgrade setuptools wheel
+	env -u PIP_CONSTRAINT .lock-venv/bin/python -m pip -q install -e '.[test]'
+	{ echo "# Pinned versions for every install (make sets PIP_CONSTRAINT to this file)."; \
+	  echo "# Regenerate with: make lock   (then run make test and commit the result)"; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.txt
+	rm -rf .lock-venv

@@ -1,0 +1,389 @@
+"""The `prepdeck` command: parse options, call the library, print results and errors.
+
+Heavy modules (genanki, markdown-it, the loader) are imported inside commands, so `--help`
+and completion stay instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from prepdeck import __version__
+from prepdeck.errors import DeckFileError, PrepdeckError
+
+DECKS_DIR = Path("decks")
+
+
+class _Group(click.Group):
+    """Turns every PrepdeckError into one message on stderr and its exit code, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DeckFileError as err:
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            n = len(err.problems)
+            click.echo(
+                f"prepdeck: {n} problem{'s' if n != 1 else ''} found; nothing was written.",
+                err=True,
+            )
+            ctx.exit(1)
+        except PrepdeckError as err:
+            click.echo(f"prepdeck: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("prepdeck: interrupted; no output was changed.", err=True)
+            ctx.exit(130)
+
+
+def _deck_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The deck files named, or every deck in ./decks when none are."""
+    from prepdeck.load import deck_paths
+
+    if paths:
+        out: list[Path] = []
+        for p in paths:
+            out.extend(deck_paths(p) if p.is_dir() else [p])
+        return out
+    found = deck_paths(DECKS_DIR) if DECKS_DIR.is_dir() else []
+    if not found:
+        raise PrepdeckError(
+            f"no deck files in {DECKS_DIR}/; name one, or start one with: "
+            "prepdeck new decks/my-deck.yaml"
+        )
+    return found
+
+
+def _load(paths: tuple[Path, ...]):
+    from prepdeck.load import load_decks
+
+    files = _deck_files(paths)
+    return files, load_decks(files)
+
+
+def _complete_values(kind: str):
+    """Shell completion for --topic/--tag from the decks named so far (or ./decks)."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
+        from click.shell_completion import CompletionItem
+
+        try:
+            _, decks = _load(tuple(ctx.params.get("deck_files") or ()))
+        except Exception:  # completion must never print a traceback into the shell
+            return []
+        if kind == "topic":
+            values = {t for d in decks for t in d.topics}
+        else:
+            values = {t for d in decks for q in d.questions for t in q.tags}
+        from prepdeck.load import slugify
+
+        out = sorted({slugify(v) or v for v in values})
+        return [CompletionItem(v) for v in out if v.startswith(incomplete.lower())]
+
+    return complete
+
+
+def _selection_options(f):
+    """--topic/--tag/--exclude-topic/--exclude-tag/--id, shared by build, list and preview."""
+    options = [
+        click.option(
+            "--topic",
+            "topics",
+            multiple=True,
+            metavar="TOPIC",
+            shell_complete=_complete_values("topic"),
+            help="Only questions of this topic (name or slug; repeatable, OR).",
+        ),
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            metavar="TAG",
+            shell_complete=_complete_values("tag"),
+            help="Only questions with this tag (repeatable, OR).",
+        ),
+        click.option(
+            "--exclude-topic",
+            "exclude_topics",
+            multiple=True,
+            metavar="TOPIC",
+            shell_complete=_complete_values("topic"),
+            help="Leave out this topic (repeatable; applied last).",
+        ),
+        click.option(
+            "--exclude-tag",
+            "exclude_tags",
+            multiple=True,
+            metavar="TAG",
+            shell_complete=_complete_values("tag"),
+            help="Leave out questions with this tag (repeatable; applied last).",
+        ),
+        click.option(
+            "--id",
+            "ids",
+            multiple=True,
+            metavar="ID",
+            help="Only the question with this id (repeatable, OR).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _selection(topics=(), tags=(), exclude_topics=(), exclude_tags=(), ids=()):
+    from prepdeck.select import Selection
+
+    return Selection(
+        tuple(topics), tuple(tags), tuple(exclude_topics), tuple(exclude_tags), tuple(ids)
+    )
+
+
+def _validate(selection, decks) -> None:
+    from prepdeck.errors import SelectionError
+
+    try:
+        selection.validate(decks)
+    except SelectionError as err:
+        if err.exit_code == 2:
+            raise click.UsageError(str(err)) from None
+        raise
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prepdeck")
+def cli() -> None:
+    """Turn interview questions written in YAML into Anki decks.
+
+    Rebuilding after an edit keeps every review: only notes you changed are updated in Anki.
+
+    \b
+    Start:  prepdeck build              (every decks/*.yaml into dist/)
+            prepdeck check              (validate without building)
+    """
+
+
+@cli.command()
+@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write the package here (one deck only).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder for <key>.apkg files.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@_selection_options
+def build(deck_files, output, out_dir, dry_run, **select) -> None:
+    """Build decks into Anki packages (.apkg) and report what changed.
+
+    With no DECK_FILES, builds every decks/*.yaml into dist/<key>.apkg. A filtered build
+    (--topic, --tag, ...) writes its own file, dist/<key>--<selection>.apkg.
+
+    \b
+    Examples:
+      prepdeck build
+      prepdeck build decks/resource-sharing-interview.yaml -o ~/Desktop/ill.apkg
+      prepdeck build --topic "Customer service" --tag teamwork
+      prepdeck build --dry-run
+    """
+    from prepdeck.build import build_deck
+
+    files = _deck_files(deck_files)
+    if output is not None and len(files) > 1:
+        raise click.UsageError(
+            "-o/--output names one file, but several decks are being built; use --out-dir instead"
+        )
+    _, decks = _load(tuple(files))
+    selection = _selection(**select)
+    _validate(selection, decks)
+    for path, deck in zip(files, decks, strict=True):
+        result = build_deck(
+            path,
+            deck=deck,
+            selection=selection,
+            output=output,
+            out_dir=out_dir,
+            dry_run=dry_run,
+            progress=_progress(deck),
+        )
+        verb = "would write" if dry_run else "->"
+        click.echo(
+            f"{deck.key}: {result.notes} notes, {result.topics} topics {verb} "
+            f"{result.output} ({_size(result.size)})"
+        )
+        for line in result.report.lines():
+            click.echo(f"  {line}")
+        if result.state_written:
+            click.echo(f"  build state saved to {result.state_path}; commit it with the deck.")
+
+
+def _progress(deck):
+    """Progress on stderr for large decks, and only when stderr is a terminal."""
+    if len(deck.questions) < 2000 or not sys.stderr.isatty():
+        return None
+    return lambda step: click.echo(
+        f"{deck.key}: {step} {len(deck.questions):,} questions…", err=True
+    )
+
+
+@cli.command()
+@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def check(deck_files, strict, as_json) -> None:
+    """Validate decks without building; warn about cards that are hard to study.
+
+    Exit 1 on errors (or on warnings with --strict), 0 otherwise.
+
+    \b
+    Example:
+      prepdeck check decks/resource-sharing-interview.yaml
+    """
+    from prepdeck.lint import lint_deck
+    from prepdeck.load import load_decks
+
+    files = _deck_files(deck_files)
+    try:
+        decks = load_decks(files)
+        problems = []
+    except DeckFileError as err:
+        if not as_json:
+            raise
+        decks, problems = [], err.problems
+    warnings = [w for d in decks for w in lint_deck(d)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": not problems and not (strict and warnings),
+                    "errors": [
+                        {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
+                        for p in problems
+                    ],
+                    "warnings": [
+                        {"path": w.path, "line": w.line, "message": w.message} for w in warnings
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for w in warnings:
+            click.echo(str(w), err=True)
+        for d in decks:
+            click.echo(f"{d.source}: {len(d.questions)} questions, {len(d.topics)} topics: ok")
+    if problems or (strict and warnings):
+        sys.exit(1)
+
+
+@cli.command(name="list")
+@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@_selection_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_(deck_files, as_json, **select) -> None:
+    """List questions: id, topic and question, one per line.
+
+    \b
+    Example:
+      prepdeck list --topic customer-service
+    """
+    _, decks = _load(deck_files)
+    selection = _selection(**select)
+    _validate(selection, decks)
+    rows = [(d, q) for d in decks for q in d.questions if selection.matches(q)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "deck": d.key,
+                        "id": q.id,
+                        "topic": q.topic,
+                        "question": q.question,
+                        "tags": list(q.tags),
+                        "tips": len(q.tips),
+                        "retired": q.retired,
+                    }
+                    for d, q in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not rows:
+        raise PrepdeckError("no question matches the selection")
+    id_w = max(len("ID"), *(len(q.id) for _, q in rows))
+    topic_w = min(30, max(len("TOPIC"), *(len(q.topic) for _, q in rows)))
+    width = click.get_terminal_size()[0] if sys.stdout.isatty() else 0
+    click.echo(f"{'ID':<{id_w}}  {'TOPIC':<{topic_w}}  QUESTION")
+    for _, q in rows:
+        text = q.question
+        if width:
+            room = max(20, width - id_w - topic_w - 4)
+            text = text if len(text) <= room else text[: room - 1] + "…"
+        topic = q.topic if len(q.topic) <= topic_w else q.topic[: topic_w - 1] + "…"
+        click.echo(f"{q.id:<{id_w}}  {topic:<{topic_w}}  {text}")
+
+
+@cli.command()
+@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def topics(deck_files, as_json) -> None:
+    """Each topic with its number of questions.
+
+    \b
+    Example:
+      prepdeck topics
+    """
+    from collections import Counter
+
+    from prepdeck.load import slugify
+
+    _, decks = _load(deck_files)
+    counts: Counter[str] = Counter(q.topic for d in decks for q in d.questions)
+    order = list(dict.fromkeys(q.topic for d in decks for q in d.questions))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{"topic": t, "slug": slugify(t), "questions": counts[t]} for t in order],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    width = max(len(t) for t in order)
+    for t in order:
+        click.echo(f"{t:<{width}}  {counts[t]:>3}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def new(file) -> None:
+    """Write a commented starter deck to FILE, with a fresh key.
+
+    \b
+    Example:
+      prepdeck new decks/data-analyst.yaml
+    """
+    from prepdeck.starter import write_starter
+
+    key = write_starter(file)
+    click.echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {file}")

@@ -1,0 +1,57 @@
+"""Warnings about things that load fine but make poor flash cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prepdeck.model import Deck
+
+LONG_TIP_CHARS = 200
+
+
+@dataclass(frozen=True, order=True)
+class Warning_:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: warning: {self.message}"
+
+
+def lint_deck(deck: Deck) -> list[Warning_]:
+    """Warnings for one deck, sorted by line."""
+    out: list[Warning_] = []
+    first_by_text: dict[str, str] = {}
+    for q in deck.questions:
+        where = f"question '{q.id}'"
+        if len(q.tips) == 1:
+            out.append(
+                Warning_(
+                    deck.source,
+                    q.line,
+                    f"{where} has a single tip; 3 to 6 short points are easier to recall",
+                )
+            )
+        for i, tip in enumerate(q.tips):
+            if len(tip) > LONG_TIP_CHARS:
+                out.append(
+                    Warning_(
+                        deck.source,
+                        q.line,
+                        f"{where}: tip {i + 1} is {len(tip)} characters; over "
+                        f"{LONG_TIP_CHARS} is hard to recall, split it or move detail to `example`",
+                    )
+                )
+        text = " ".join(q.question.casefold().split())
+        if text in first_by_text:
+            out.append(
+                Warning_(
+                    deck.source,
+                    q.line,
+                    f"{where} asks the same as '{first_by_text[text]}'; merge them or reword one",
+                )
+            )
+        else:
+            first_by_text[text] = q.id
+    return sorted(out)

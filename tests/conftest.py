@@ -1,0 +1,113 @@
+"""Shared fixtures: a copy of the shipped deck to edit, and a real Anki collection."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "decks" / "resource-sharing-interview.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch):
+    """Tests choose their own clock; a SOURCE_DATE_EPOCH in the environment must not leak in."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture
+def deck_file(tmp_path) -> Path:
+    """A copy of the shipped deck, without its build state, in tmp_path/decks/."""
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    target = folder / SHIPPED.name
+    shutil.copyfile(SHIPPED, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a deck file, failing loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@dataclass
+class ImportLog:
+    new: int
+    updated: int
+    duplicate: int
+    conflicting: int
+
+
+class Anki:
+    """A fresh Anki collection driven through the real backend, as Anki's import dialog does."""
+
+    def __init__(self, folder: Path):
+        from anki.collection import Collection
+
+        self.path = folder / "collection.anki2"
+        self.col = Collection(str(self.path))
+
+    def import_apkg(self, apkg: Path, *, update: str = "if_newer") -> ImportLog:
+        from anki import import_export_pb2 as ie
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        condition = {
+            "if_newer": ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            "always": ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
+        }[update]
+        result = self.col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(apkg),
+                options=ImportAnkiPackageOptions(
+                    update_notes=condition, update_notetypes=condition
+                ),
+            )
+        )
+        self.col.models._clear_cache()  # note types are cached in Python (ANKI-FACTS)
+        log = result.log
+        return ImportLog(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting))
+
+    def notes(self) -> dict[str, object]:
+        """Every note, by its prepdeck question id."""
+        return {
+            self.col.get_note(nid)["Id"]: self.col.get_note(nid) for nid in self.col.find_notes("")
+        }
+
+    def note(self, question_id: str):
+        (nid,) = self.col.find_notes(f'"Id:{question_id}"')
+        return self.col.get_note(nid)
+
+    def card(self, question_id: str):
+        (card,) = self.note(question_id).cards()
+        return card
+
+    def review(self, question_id: str, ease: int = 3) -> int:
+        """Answer a card as a learner would; returns the card id."""
+        card = self.card(question_id)
+        card.start_timer()
+        self.col.sched.answerCard(card, ease)
+        return card.id
+
+    def revlog(self, card_id: int) -> int:
+        return self.col.db.scalar("select count() from revlog where cid = ?", card_id)
+
+    def close(self) -> None:
+        self.col.close()
+
+
+@pytest.fixture
+def anki(tmp_path):
+    a = Anki(tmp_path)
+    yield a
+    a.close()
+
+
+def tips_text(html: str) -> list[str]:
+    """The tips of a Tips field as plain text items."""
+    return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", html)]
