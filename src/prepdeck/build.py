@@ -113,9 +113,6 @@ def build_deck(
             tags=notes[i].tags,
             mod=new_state.questions[deck.questions[i].id].mod,
             deck_id=deck_ids[places[i]],
-            # A retired question still reaches learners who have it (with its tag); someone
-            # importing it for the first time gets it suspended, out of their reviews.
-            suspended=deck.questions[i].retired,
         )
         for i in chosen
     ]

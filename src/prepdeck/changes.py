@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from prepdeck.model import Deck, Question
 from prepdeck.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION, notetype_name
 from prepdeck.render import RETIRED_TAG, RenderedNote
-from prepdeck.state import BASELINE_TIME, BuildState, NoteState, digest, next_time, text_key
+from prepdeck.state import BuildState, NoteState, assumed_time, digest, next_time, text_key
 
 
 def note_search(deck_key: str, question_id: str) -> str:
@@ -61,7 +61,7 @@ class ChangeReport:
             out += [
                 "no build state was found, so this build starts one; commit it with the deck.",
                 "  prepdeck cannot tell which questions changed since your last import, so it "
-                "gave every note the same early time:",
+                "gave every note an early time that depends only on its content:",
                 "  - never imported this deck? nothing to do: every question arrives as new.",
                 "  - imported it before? Anki's default ('Update notes: If newer') keeps every "
                 "note as you have it, so edits made since then do not arrive;",
@@ -88,8 +88,10 @@ class ChangeReport:
             old, new = self.schema_changed
             out += [
                 f"warning: the note type's fields changed ({', '.join(old)} -> {', '.join(new)}).",
-                "  in Anki's import dialog tick 'Merge note types', or every note you already "
-                "have is skipped as conflicting and stops receiving updates.",
+                "  for this one import, tick 'Merge note types' and set 'Update notes: Always' "
+                "in Anki's import dialog: without the tick every note you have is skipped as "
+                "conflicting, and without 'Always' as unchanged. This replaces edits you made "
+                "to these notes inside Anki; reviews and scheduling are kept.",
             ]
         elif self.notetype_changed:
             out.append(
@@ -165,7 +167,7 @@ def compare(
         content = content_digest(note)
         before = old.get(q.id)
         if previous is None:
-            mod = BASELINE_TIME
+            mod = assumed_time(content)
         elif before is not None and before.content == content:
             mod = before.mod
         else:
@@ -190,7 +192,7 @@ def compare(
             report.moved.append((q.id, before.deck, place))
 
     if previous is None:
-        notetype_mod = BASELINE_TIME
+        notetype_mod = assumed_time(style)
     elif previous.style == style:
         notetype_mod = previous.notetype_mod
     else:

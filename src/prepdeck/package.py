@@ -38,7 +38,6 @@ class PackageNote:
     tags: Sequence[str]
     mod: int
     deck_id: int
-    suspended: bool = False
 
 
 def check_output_name(path: Path) -> None:
@@ -99,18 +98,7 @@ def package_bytes(
         cur.executemany(
             "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                (
-                    base + i,
-                    base + i,
-                    n.deck_id,
-                    0,
-                    n.mod,
-                    -1,
-                    0,
-                    -1 if n.suspended else 0,
-                    i,
-                    *unscheduled,
-                )
+                (base + i, base + i, n.deck_id, 0, n.mod, -1, 0, 0, i, *unscheduled)
                 for i, n in enumerate(notes)
             ),
         )

@@ -22,8 +22,9 @@ from prepdeck.errors import PrepdeckError
 STATE_FORMAT = 1
 STATE_SUFFIX = ".state.json"
 # Without a state file, prepdeck cannot know what a learner already imported. It then gives
-# every note this fixed, early time (2026-01-01 UTC, before any prepdeck build): an import
-# with Anki's default "if newer" changes nothing the learner has, and "Always" pushes all.
+# each note an early time below this one (2026-01-01 UTC, before any prepdeck build) that
+# depends only on the note's content: Anki's default "if newer" then never overwrites a
+# note the learner has, while "Always" updates exactly the notes whose content differs.
 BASELINE_TIME = 1_767_225_600
 
 
@@ -85,6 +86,11 @@ def clock() -> int:
                 f"SOURCE_DATE_EPOCH={sde!r} is not a whole number of seconds; unset it or fix it"
             ) from None
     return int(time.time())
+
+
+def assumed_time(content_digest: str) -> int:
+    """A state-less build's time for some content: early, and the same for the same content."""
+    return BASELINE_TIME - 1 - int(content_digest[:6], 16)  # at most ~194 days earlier
 
 
 def next_time(previous: BuildState | None, now: int) -> int:
