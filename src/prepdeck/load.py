@@ -205,6 +205,9 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        # (mapping node id, key) for keys an unknown key looked like: "tipss" already says
+        # what is wrong, so "tips is missing" would only repeat it.
+        self.misspelled: set[tuple[int, str]] = set()
 
     # -- reporting --------------------------------------------------------------------
     def fail(self, node: Node | None, message: str) -> None:
@@ -221,9 +224,11 @@ class _Reader:
         try:
             root = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as err:
-            self.problems.append(_syntax_problem(self.path, err))
+            self.problems.append(_syntax_problem(self.path, text, err))
             return None
         except yaml.reader.ReaderError as err:
+            # libyaml gives the character as a number, the pure-Python reader as a string
+            code = err.character if isinstance(err.character, int) else ord(err.character)
             line = text.count("\n", 0, err.position) + 1
             column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
             self.problems.append(
@@ -231,7 +236,7 @@ class _Reader:
                     self.path,
                     line,
                     column,
-                    f"character U+{ord(err.character):04X} is not allowed in YAML; remove it",
+                    f"control character U+{code:04X} is not allowed in YAML; delete it",
                 )
             )
             return None
@@ -239,9 +244,21 @@ class _Reader:
             self.problems.append(Problem(self.path, 0, 0, f"not valid YAML: {err}"))
             return None
         if root is None:
-            self.fail(None, "the file is empty; a deck file needs a `deck:` and a `questions:` key")
+            self.problems.append(
+                Problem(
+                    self.path,
+                    1,
+                    1,
+                    "the file is empty; a deck file needs a `deck:` and a `questions:` key "
+                    "(prepdeck new FILE writes a starter)",
+                )
+            )
             return None
-        if _ANCHOR_RE.search(text) and _expanded_size(root) > MAX_NODES:
+        size = _expanded_size(root) if _ANCHOR_RE.search(text) else 0
+        if size < 0:
+            self.fail(root, "a YAML alias refers to the value that contains it; remove the alias")
+            return None
+        if size > MAX_NODES:
             self.fail(
                 root,
                 f"YAML aliases expand to more than {MAX_NODES:,} values; "
@@ -250,9 +267,10 @@ class _Reader:
             return None
         bad = _foreign_tag(root) if _TAG_RE.search(text) else None
         if bad is not None:
+            tag = bad.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(
                 bad,
-                f"the YAML tag '{bad.tag}' is not allowed; deck files hold only text, "
+                f"the YAML tag '{tag}' is not allowed; deck files hold only text, "
                 "lists and mappings",
             )
             return None
@@ -261,7 +279,7 @@ class _Reader:
     def mapping(self, node: Node, where: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
         """A mapping's values by key, reporting wrong types, duplicate and unknown keys."""
         if not isinstance(node, MappingNode):
-            self.fail(node, f"{where}: expected a mapping of keys ({', '.join(allowed)})")
+            self.fail(node, f"{where}: expected a mapping (key: value lines), found {_kind(node)}")
             return None
         out: dict[str, Node] = {}
         first_line: dict[str, int] = {}
@@ -279,21 +297,34 @@ class _Reader:
                 continue
             first_line[key] = key_node.start_mark.line + 1
             if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                if close:
+                    self.misspelled.add((id(node), close[0]))
                 self.fail(key_node, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
                 continue
             out[key] = value_node
         return out
 
+    def missing(self, parent: Node, where: str) -> None:
+        """Report a required key that is absent (unless a misspelling of it was reported)."""
+        key = where.rsplit(".", 1)[-1]
+        if (id(parent), key) not in self.misspelled:
+            self.fail(parent, f"{where}: is missing; add a line `{key}: …` here")
+
     def text(
         self, node: Node | None, where: str, *, required: bool, parent: Node | None = None
     ) -> str:
         """A text value. Any plain scalar counts as its literal text (so `yes` stays 'yes')."""
-        if node is None or (isinstance(node, ScalarNode) and node.tag == _NULL):
+        if node is None:
+            if required and parent is not None:
+                self.missing(parent, where)
+            return ""
+        if isinstance(node, ScalarNode) and node.tag == _NULL:
             if required:
-                self.fail(node or parent, f"{where}: is required; write some text here")
+                self.fail(node, f"{where}: is empty; write some text here")
             return ""
         if not isinstance(node, ScalarNode):
-            self.fail(node, f"{where}: expected text, found a {_kind(node)}")
+            self.fail(node, f"{where}: expected text, found {_kind(node)}")
             return ""
         value = node.value.strip()
         if required and not value:
@@ -336,12 +367,19 @@ class _Reader:
 
     # -- the deck format --------------------------------------------------------------
     def deck(self, root: Node) -> Deck | None:
+        if not isinstance(root, MappingNode):
+            self.fail(
+                root,
+                f"the top level is {_kind(root)}; a deck file is a mapping with a `deck:` and "
+                "a `questions:` key (see the README for an example)",
+            )
+            return None
         top = self.mapping(root, "top level", ("deck", "questions"))
         if top is None:
             return None
         for key in ("deck", "questions"):
-            if key not in top:
-                self.fail(root, f"missing the `{key}:` key at the top level")
+            if key not in top and (id(root), key) not in self.misspelled:
+                self.fail(root, f"the top level is missing the `{key}:` key")
         if "deck" not in top:
             return None
         meta = self.mapping(top["deck"], "deck", DECK_KEYS)
@@ -385,8 +423,15 @@ class _Reader:
     def questions(self, node: Node | None) -> Iterator[Question]:
         if node is None:
             return
-        if not isinstance(node, SequenceNode) or not node.value:
-            self.fail(node, "questions: expected a list of questions, each starting with '- id:'")
+        if isinstance(node, SequenceNode) and not node.value:
+            self.fail(node, "questions: is empty; add at least one question")
+            return
+        if not isinstance(node, SequenceNode):
+            self.fail(
+                node,
+                f"questions: expected a list of questions, each starting with '- id:', "
+                f"found {_kind(node)}",
+            )
             return
         seen: dict[str, int] = {}
         for i, item in enumerate(node.value):
@@ -416,7 +461,7 @@ class _Reader:
         )
         tips: list[str] = []
         if "tips" not in fields:
-            self.fail(node, f"{where}.tips: is required; add a list with at least one tip")
+            self.missing(node, f"{where}.tips")
         else:
             tips = [t for t, _ in self.text_list(fields["tips"], f"{where}.tips", MAX_TIPS)]
             if not tips and isinstance(fields["tips"], SequenceNode) and not fields["tips"].value:
@@ -484,16 +529,22 @@ class _Reader:
         return out
 
 
-def _syntax_problem(path: str, err: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
     mark = err.problem_mark or err.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = err.problem or "invalid YAML"
-    if "'\\t'" in problem:
-        message = "a tab is used for indentation; YAML needs spaces"
+    context = err.context or ""
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        message = "a tab is used for indentation; YAML needs spaces here"
+    elif "single document" in context:
+        message = "a deck file holds one YAML document; remove this '---' and what follows"
     else:
         message = f"YAML syntax error: {problem}"
-        if err.context:
-            message += f" ({err.context})"
+        if context:
+            where = err.context_mark
+            if where is not None and mark is not None and where.line != mark.line:
+                context += f" that starts on line {where.line + 1}"
+            message += f" ({context})"
         message += "; check the indentation and quoting here and on the line above"
     return Problem(path, line, column, message)
 
@@ -506,7 +557,10 @@ def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
 
 
 def _kind(node: Node) -> str:
-    return "list" if isinstance(node, SequenceNode) else "mapping"
+    """'text', 'a list' or 'a mapping', for messages."""
+    if isinstance(node, ScalarNode):
+        return "text"
+    return "a list" if isinstance(node, SequenceNode) else "a mapping"
 
 
 def _is_null(node: Node) -> bool:
@@ -534,7 +588,7 @@ def _foreign_tag(root: Node) -> Node | None:
 
 
 def _expanded_size(root: Node) -> int:
-    """How many values the document holds once every alias is expanded (memoised per node)."""
+    """How many values the document holds once aliases are expanded; -1 for a cycle."""
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -543,7 +597,7 @@ def _expanded_size(root: Node) -> int:
         if id(node) in sizes:
             continue
         if not done and id(node) in visiting:  # an alias inside its own anchor: endless
-            return MAX_NODES + 1
+            return -1
         visiting.add(id(node))
         children = (
             node.value
