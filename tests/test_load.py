@@ -111,7 +111,12 @@ CATALOGUE = [
     ("missing-tips.yaml", ["5:5: questions[0].tips: is missing; add a line `tips: …` here"]),
     ("missing-topic.yaml", ["5:5: questions[0].topic: is missing; add a line `topic: …` here"]),
     ("not-utf8.yaml", ["9:24: byte 0xe8 is not UTF-8 text; save the file as UTF-8"]),
-    ("notes-is-mapping.yaml", ["11:7: questions[0].notes: expected text, found a mapping"]),
+    (
+        "notes-is-mapping.yaml",
+        [
+            "11:7: questions[0].notes: expected text, found a mapping; text with ': ' in it must be put in quotes"
+        ],
+    ),
     (
         "python-object-tag.yaml",
         [
@@ -171,7 +176,12 @@ CATALOGUE = [
         ["10:11: questions[0].tags: expected a list (one '- item' per line), found text"],
     ),
     ("tip-empty.yaml", ["10:9: questions[0].tips[1]: is empty; write some text here"]),
-    ("tip-is-mapping.yaml", ["10:9: questions[0].tips[1]: expected text, found a mapping"]),
+    (
+        "tip-is-mapping.yaml",
+        [
+            "10:9: questions[0].tips[1]: expected text, found a mapping; text with ': ' in it must be put in quotes"
+        ],
+    ),
     ("tips-empty-list.yaml", ["8:11: questions[0].tips: is empty; add at least one tip"]),
     (
         "tips-is-text.yaml",
@@ -189,7 +199,12 @@ CATALOGUE = [
             "1:1: the top level is text; a deck file is a mapping with a `deck:` and a `questions:` key (see the README for an example)"
         ],
     ),
-    ("topic-is-mapping.yaml", ["6:12: questions[0].topic: expected text, found a mapping"]),
+    (
+        "topic-is-mapping.yaml",
+        [
+            "6:12: questions[0].topic: expected text, found a mapping; text with ': ' in it must be put in quotes"
+        ],
+    ),
     (
         "two-documents.yaml",
         ["10:1: a deck file holds one YAML document; remove this '---' and what follows"],

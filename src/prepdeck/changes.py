@@ -129,7 +129,14 @@ class ChangeReport:
                 f"removed: '{qid}': Anki keeps this note until you delete it. "
                 f"Anki search: {note_search(key, qid)}"
             )
-        for qid, old, new in self.moved:
+        if len(self.moved) > 3:
+            out.append(
+                f"moved: {len(self.moved)} questions now belong in other decks (subdecks or "
+                "topics changed), but Anki keeps existing cards where they are. To move them: "
+                f'Browse, search "note:{notetype_name(key)}", select the cards, '
+                "Cards > Change Deck."
+            )
+        for qid, old, new in self.moved if len(self.moved) <= 3 else ():
             out.append(
                 f"moved: '{qid}' now belongs in '{new}', but Anki keeps the existing card in "
                 f"'{old}' (Browse > Change Deck moves it). Anki search: {note_search(key, qid)}"

@@ -29,7 +29,8 @@ class _Group(click.Group):
                 click.echo(str(problem), err=True)
             n = len(err.problems)
             click.echo(
-                f"prepdeck: {n} problem{'s' if n != 1 else ''} found; nothing was written.",
+                f"prepdeck: {n} problem{'s' if n != 1 else ''} found; fix and run again "
+                "(nothing was written).",
                 err=True,
             )
             ctx.exit(1)
@@ -213,7 +214,15 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
     _, decks = _load(tuple(files))
     selection = _selection(**select)
     _validate(selection, decks)
-    for path, deck in zip(files, decks, strict=True):
+    matching = [any(map(selection.matches, d.questions)) for d in decks]
+    if not any(matching):
+        raise PrepdeckError(
+            f"no question matches the selection ({selection.describe()}); nothing was written"
+        )
+    for path, deck, has_match in zip(files, decks, matching, strict=True):
+        if not has_match:
+            click.echo(f"{deck.key}: skipped, no question matches the selection")
+            continue
         result = build_deck(
             path,
             deck=deck,

@@ -324,7 +324,10 @@ class _Reader:
                 self.fail(node, f"{where}: is empty; write some text here")
             return ""
         if not isinstance(node, ScalarNode):
-            self.fail(node, f"{where}: expected text, found {_kind(node)}")
+            hint = ""
+            if isinstance(node, MappingNode) and len(node.value) == 1:
+                hint = "; text with ': ' in it must be put in quotes"
+            self.fail(node, f"{where}: expected text, found {_kind(node)}{hint}")
             return ""
         value = node.value.strip()
         if required and not value:

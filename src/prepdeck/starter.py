@@ -26,8 +26,8 @@ questions:
     topic: Introduction
     question: Tell me about yourself.
     tags: [opening]                     # optional
-    tips:                               # 3 to 6 short points you want to recall
-      - Present, past, future: your current role, how you got there, why this job.
+    tips:                               # 3 to 6 short points; quote a tip that has ": "
+      - "Present, past, future: your current role, how you got there, why this job."
       - Keep it under two minutes.
       - End on what you would bring to *this* team.
     # example: |                        # optional: an outline of a strong answer

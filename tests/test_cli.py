@@ -1,0 +1,312 @@
+"""The prepdeck command as a user runs it: exact output, exit codes, stdout vs stderr."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from prepdeck import __version__
+from prepdeck.cli import cli
+from prepdeck.load import load_deck
+from prepdeck.state import state_path
+
+from conftest import SHIPPED, edit
+
+
+@pytest.fixture
+def run(deck_file, monkeypatch):
+    """Run prepdeck in the folder that holds decks/ (a copy of the shipped deck)."""
+    monkeypatch.chdir(deck_file.parent.parent)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+
+    assert (result.exit_code, result.stdout) == (0, f"prepdeck, version {__version__}\n")
+
+
+def test_python_dash_m_works(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "prepdeck", "--version"], capture_output=True, text=True, check=False
+    )
+
+    assert (proc.returncode, proc.stdout) == (0, f"prepdeck, version {__version__}\n")
+
+
+def test_build_with_no_arguments_builds_every_deck_into_dist(run, deck_file):
+    shutil.copyfile(SHIPPED, deck_file.with_name("second.yaml"))
+    edit(deck_file.with_name("second.yaml"), "key: resource-sharing-interview", "key: second")
+
+    result = run("build")
+
+    size_a = (deck_file.parent.parent / "dist" / "resource-sharing-interview.apkg").stat().st_size
+    size_b = (deck_file.parent.parent / "dist" / "second.apkg").stat().st_size
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and result.stderr == ""
+    assert lines[0] == (
+        f"resource-sharing-interview: 10 notes, 8 topics -> "
+        f"dist/resource-sharing-interview.apkg ({size_a / 1024:.1f} KB)"
+    )
+    assert f"second: 10 notes, 8 topics -> dist/second.apkg ({size_b / 1024:.1f} KB)" in lines
+    assert "  build state saved to decks/second.state.json; commit it with the deck." in lines
+
+
+def test_rebuild_reports_no_changes(run):
+    run("build")
+
+    result = run("build")
+
+    assert result.stdout.splitlines()[1:] == [
+        "  no changes since the last build: a re-import changes nothing in Anki."
+    ]
+
+
+def test_dry_run_prints_the_report_and_writes_nothing(run, deck_file):
+    run("build")
+    edit(deck_file, "Listen first", "Hear them out")
+    before = state_path(deck_file).read_bytes()
+
+    result = run("build", "--dry-run")
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == ["  changed: 1 (unhappy-user)"]
+    assert "would write dist/resource-sharing-interview.apkg" in result.stdout
+    assert state_path(deck_file).read_bytes() == before
+
+
+def test_broken_deck_exits_1_with_every_problem_and_no_traceback(run, deck_file):
+    edit(deck_file, "    tips:\n", "    tipss:\n")
+    edit(deck_file, "id: unhappy-user", "id: Unhappy User")
+
+    result = run("build")
+
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "decks/resource-sharing-interview.yaml:20:5: questions[0]: unknown key 'tipss'; "
+        "did you mean 'tips'?",
+        "decks/resource-sharing-interview.yaml:31:9: questions[1].id: 'Unhappy User' is not a "
+        "valid question id: use 1-64 lowercase letters, digits and hyphens, starting with a "
+        "letter or digit; for example 'unhappy-user'",
+        "prepdeck: 2 problems found; fix and run again (nothing was written).",
+    ]
+    assert not (deck_file.parent.parent / "dist").exists()
+
+
+def test_output_to_collection_apkg_is_refused(run):
+    result = run("build", "-o", "collection.apkg")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("prepdeck: collection.apkg: refusing this name:")
+
+
+def test_output_option_with_several_decks_is_a_usage_error(run, deck_file):
+    shutil.copyfile(SHIPPED, deck_file.with_name("second.yaml"))
+    edit(deck_file.with_name("second.yaml"), "key: resource-sharing-interview", "key: second")
+
+    result = run("build", "-o", "x.apkg")
+
+    assert result.exit_code == 2
+    assert "Error: -o/--output names one file, but several decks are being built" in result.stderr
+
+
+def test_filtered_build_writes_its_own_file(run, deck_file):
+    result = run("build", "--topic", "Customer service", "--topic", "teamwork-and-collaboration")
+
+    out = "dist/resource-sharing-interview--customer-service--teamwork-and-collaboration.apkg"
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith(
+        f"resource-sharing-interview: 4 notes, 2 topics -> {out} ("
+    )
+    assert not (deck_file.parent.parent / "dist" / "resource-sharing-interview.apkg").exists()
+
+
+def test_options_combine_or_within_and_across_with_exclusions_last(run):
+    result = run(
+        "list",
+        "--json",
+        "--tag",
+        "behavioral",
+        "--tag",
+        "closing",
+        "--exclude-topic",
+        "project-management",
+    )
+
+    ids = [row["id"] for row in json.loads(result.stdout)]
+    assert ids == [
+        "unhappy-user",
+        "questions-for-us",
+        "worked-with-colleagues",
+        "disagreed-with-coworker",
+    ]
+
+
+def test_unknown_topic_exits_2_with_a_suggestion(run):
+    result = run("build", "--topic", "custmer-service")
+
+    assert result.exit_code == 2
+    assert "Error: no deck has the topic 'custmer-service'. Did you mean 'Customer service'?" in (
+        result.stderr
+    )
+    assert "known topics: Closing the interview, Customer service," in result.stderr
+
+
+def test_included_and_excluded_at_once_is_a_usage_error(run):
+    result = run("build", "--tag", "teamwork", "--exclude-tag", "Teamwork")
+
+    assert result.exit_code == 2
+    assert "Error: tag 'teamwork' is both included and excluded; drop one of them" in result.stderr
+
+
+def test_selection_matching_nothing_exits_1_and_writes_nothing(run, deck_file):
+    result = run("build", "--topic", "customer-service", "--tag", "closing")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "prepdeck: no question matches the selection (topic customer-service, tag closing); "
+        "nothing was written\n"
+    )
+    assert not (deck_file.parent.parent / "dist").exists()
+
+
+def test_topics_lists_each_topic_with_its_count(run):
+    result = run("topics")
+
+    assert result.stdout.splitlines() == [
+        "Interlibrary loan systems     1",
+        "Customer service              1",
+        "Policies and procedures       1",
+        "Professional development      1",
+        "Project management            1",
+        "Outreach and marketing        1",
+        "Teamwork and collaboration    3",
+        "Closing the interview         1",
+    ]
+
+
+def test_topics_json(run):
+    result = run("topics", "--json")
+
+    assert json.loads(result.stdout)[1] == {
+        "topic": "Customer service",
+        "slug": "customer-service",
+        "questions": 1,
+    }
+
+
+def test_list_prints_a_table(run):
+    result = run("list", "--topic", "customer-service")
+
+    assert result.stdout.splitlines() == [
+        "ID            TOPIC             QUESTION",
+        "unhappy-user  Customer service  How would you handle an unhappy or frustrated library "
+        "user?",
+    ]
+
+
+def test_check_passes_the_shipped_deck(run):
+    result = run("check")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "decks/resource-sharing-interview.yaml: 10 questions, 8 topics: ok\n"
+
+
+def test_check_warns_and_strict_fails(run, deck_file):
+    edit(deck_file, "      - Mention formal training you had on any of them.\n", "")
+    edit(
+        deck_file,
+        "      - Show you understand the whole request workflow, from borrowing to lending.\n",
+        "",
+    )
+    edit(deck_file, "      - Put a number on your volume, e.g. requests handled per month.\n", "")
+    edit(
+        deck_file,
+        '      - "Point to concrete tasks: importing and exporting records, setting up custom '
+        'holdings, running reports."\n',
+        "",
+    )
+
+    relaxed = run("check")
+    strict = run("check", "--strict")
+
+    warning = (
+        "decks/resource-sharing-interview.yaml:16: warning: question 'ill-systems' has a single "
+        "tip; 3 to 6 short points are easier to recall"
+    )
+    assert (relaxed.exit_code, relaxed.stderr.splitlines()) == (0, [warning])
+    assert (strict.exit_code, strict.stderr.splitlines()) == (1, [warning])
+
+
+def test_check_json_reports_errors_with_positions(run, deck_file):
+    edit(deck_file, "    tips:\n", "    tipss:\n")
+
+    result = run("check", "--json")
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "errors": [
+            {
+                "path": "decks/resource-sharing-interview.yaml",
+                "line": 20,
+                "column": 5,
+                "message": "questions[0]: unknown key 'tipss'; did you mean 'tips'?",
+            }
+        ],
+        "warnings": [],
+    }
+
+
+def test_new_writes_a_starter_deck_that_builds(run, tmp_path):
+    result = run("new", "decks/data-analyst.yaml")
+
+    deck = load_deck(tmp_path / "decks" / "data-analyst.yaml")
+    assert result.exit_code == 0
+    assert deck.key.startswith("data-analyst-") and len(deck.key) == len("data-analyst-") + 4
+    assert result.stdout == (
+        f"wrote decks/data-analyst.yaml (deck key '{deck.key}'); edit it, then run: "
+        "prepdeck build decks/data-analyst.yaml\n"
+    )
+    assert run("build", "decks/data-analyst.yaml").exit_code == 0
+
+
+def test_new_never_overwrites(run):
+    result = run("new", "decks/resource-sharing-interview.yaml")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "prepdeck: decks/resource-sharing-interview.yaml: already exists; choose a new file name\n"
+    )
+
+
+def test_shell_completion_offers_topics_from_the_decks(run, deck_file, monkeypatch):
+    monkeypatch.setenv("_PREPDECK_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "prepdeck build --topic cu")
+    monkeypatch.setenv("COMP_CWORD", "3")
+
+    result = CliRunner().invoke(cli, [], prog_name="prepdeck")
+
+    assert result.stdout == "plain,customer-service\n"
+
+
+def test_no_decks_folder_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["build"])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "prepdeck: no deck files in decks/; name one, or start one with: "
+        "prepdeck new decks/my-deck.yaml\n"
+    )
