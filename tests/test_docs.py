@@ -1,0 +1,53 @@
+"""What the README promises matches what the tool does."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+from prepdeck.build import build_deck
+from prepdeck.load import parse_deck_text
+from prepdeck.state import read_state, state_path
+
+from conftest import ROOT, SHIPPED
+
+
+def _readme_help():
+    spec = importlib.util.spec_from_file_location(
+        "readme_help", ROOT / "scripts" / "readme_help.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_command_reference_matches_help():
+    module = _readme_help()
+    text = module.README.read_text(encoding="utf-8")
+
+    assert module.updated(text) == text, "run: python scripts/readme_help.py"
+    assert len(module.BLOCK.findall(text)) == 6
+
+
+def test_readme_format_example_is_a_valid_deck():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## The deck format.*?```yaml\n(.*?)```", readme, re.S).group(1)
+
+    deck = parse_deck_text(example)
+
+    assert (deck.key, deck.subdecks, deck.speak) == (
+        "resource-sharing-interview",
+        "by-topic",
+        "en_US",
+    )
+
+
+def test_shipped_deck_state_is_committed_and_current(tmp_path):
+    """A fresh clone builds the shipped deck with the committed times, changing nothing."""
+    assert read_state(state_path(SHIPPED)) is not None, "run make deck and commit the state"
+
+    result = build_deck(SHIPPED, out_dir=tmp_path, dry_run=True)
+
+    assert result.report.lines() == [
+        "no changes since the last build: a re-import changes nothing in Anki."
+    ]
