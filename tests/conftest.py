@@ -14,7 +14,10 @@ from hypothesis import settings
 # Property tests: deterministic and without deadlines in CI, so a slow machine cannot flake.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=200, database=None)
 settings.register_profile("dev", deadline=None, max_examples=100)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("thorough", deadline=None, max_examples=3000)  # before a release
+settings.load_profile(
+    os.environ.get("PREPDECK_HYPOTHESIS") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "decks" / "resource-sharing-interview.yaml"
