@@ -106,3 +106,14 @@ def _slug(text: str) -> str:
     from prepdeck.load import slugify
 
     return slugify(text)
+
+
+def test_anki_computes_the_sort_field_and_checksum_itself(deck_file, tmp_path, anki):
+    anki.import_apkg(build_deck(deck_file, out_dir=tmp_path / "dist").output)
+
+    rows = anki.col.db.all("select sfld, csum from notes")
+
+    questions = {q.question for q in load_deck(deck_file).questions}
+    assert {sfld for sfld, _ in rows} == questions
+    assert all(csum > 0 for _, csum in rows)
+    assert anki.col.find_notes('"Question:What experience do you have with*"')

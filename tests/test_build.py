@@ -181,3 +181,13 @@ def _database(apkg, tmp_path) -> sqlite3.Connection:
         target = tmp_path / "unpacked.anki2"
         target.write_bytes(zf.read("collection.anki2"))
     return sqlite3.connect(target)
+
+
+def test_state_hashes_never_change_for_the_same_content():
+    # Committed states hold these values; a different hash for the same text would make
+    # every learner's next build report (and re-send) every note as edited.
+    from prepdeck.state import digest, text_key
+
+    # sha256 of "Question?\x1f<ul><li>tip</li></ul>\x1f", first 16 hex digits
+    assert digest("Question?", "<ul><li>tip</li></ul>") == "64e6628f82ed04f8"
+    assert text_key("  What   IS this? ") == text_key("what is this?")

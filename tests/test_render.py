@@ -70,3 +70,14 @@ def test_note_fields_and_tags():
         "",
     )
     assert note.tags == ("x", "topic::customer-service", "prepdeck::retired")
+
+
+markdownish = st.text(alphabet=st.sampled_from(list("ab1 *_`[]()<>&!#-+.:/\\~=|\t")), max_size=40)
+
+
+@given(markdownish.map(str.strip).filter(bool))
+def test_the_inline_shortcut_gives_the_same_html_as_a_full_render(text):
+    full = _markdown().render(text).strip()
+    single_paragraph = full.startswith("<p>") and full.endswith("</p>") and full.count("<p>") == 1
+
+    assert markdown_inline(text) == (full[3:-4] if single_paragraph else full)

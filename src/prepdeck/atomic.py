@@ -22,7 +22,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     On any failure, Ctrl-C included, the temporary file is removed and `path` is untouched.
     """
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name ending in .apkg")
+        raise OutputError(f"{path}: is a folder; give a file name")
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except FileNotFoundError:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from prepdeck.changes import ChangeReport, compare
 from prepdeck.errors import SelectionError
+from prepdeck.gcpause import paused_gc
 from prepdeck.load import load_deck, slugify
 from prepdeck.model import Deck
 from prepdeck.notetype import genanki_model, note_guid, stable_id, style_fingerprint
@@ -85,6 +86,20 @@ def build_deck(
         deck = load_deck(path)
     target = output if output is not None else output_path(deck, selection, out_dir)
     check_output_name(target)
+    # The pipeline builds many small objects and no cycles: the collector would only
+    # rescan them (see gcpause.py).
+    with paused_gc():
+        return _build(path, deck, selection, target, dry_run, progress)
+
+
+def _build(
+    path: Path,
+    deck: Deck,
+    selection: Selection,
+    target: Path,
+    dry_run: bool,
+    progress: Callable[[str], None] | None,
+) -> BuildResult:
     if progress:
         progress("rendering")
     notes = [render_note(q) for q in deck.questions]

@@ -6,7 +6,6 @@ and completion stay instant.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -265,6 +264,8 @@ def check(deck_files, strict, as_json) -> None:
     Example:
       prepdeck check decks/resource-sharing-interview.yaml
     """
+    import json
+
     from prepdeck.lint import lint_deck
     from prepdeck.load import load_decks
 
@@ -313,6 +314,8 @@ def list_(deck_files, as_json, **select) -> None:
     Example:
       prepdeck list --topic customer-service
     """
+    import json
+
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
@@ -362,6 +365,7 @@ def topics(deck_files, as_json) -> None:
     Example:
       prepdeck topics
     """
+    import json
     from collections import Counter
 
     from prepdeck.load import slugify
@@ -396,3 +400,46 @@ def new(file) -> None:
 
     key = write_starter(file)
     click.echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {file}")
+
+
+@cli.command()
+@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("dist/preview.html"),
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the HTML page.",
+)
+@click.option("--open", "open_", is_flag=True, help="Open the page in your browser.")
+@_selection_options
+def preview(deck_files, output, open_, **select) -> None:
+    """Write one offline HTML page showing every card, front and back, at phone width in
+    light and night mode, as Anki will show it.
+
+    \b
+    Examples:
+      prepdeck preview --open
+      prepdeck preview --topic customer-service -o ~/cards.html
+    """
+    from prepdeck.atomic import write_atomically
+    from prepdeck.preview import preview_decks
+
+    _, decks = _load(deck_files)
+    selection = _selection(**select)
+    _validate(selection, decks)
+    chosen = [d for d in decks if any(map(selection.matches, d.questions))]
+    if not chosen:
+        raise PrepdeckError(f"no question matches the selection ({selection.describe()})")
+    page = preview_decks(chosen, selection)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PrepdeckError(f"{output.parent}: cannot create this folder: {err.strerror}") from None
+    write_atomically(output, page.encode("utf-8"))
+    count = sum(1 for d in chosen for q in d.questions if selection.matches(q))
+    click.echo(f"preview of {count} cards -> {output}")
+    if open_:
+        click.launch(str(output))

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import DeckFileError, Problem
+from prepdeck.gcpause import paused_gc
 from prepdeck.model import SUBDECK_MODES, Deck, Question
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
@@ -31,28 +32,81 @@ TAG_RE = re.compile(r"^[^\s\"]+\Z")
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _PLAIN_TAGS = {
     _STR,
     _NULL,
     _BOOL,
+    _SEQ,
+    _MAP,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
 }
 
 DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
-# A possible YAML anchor or tag: only files that have one pay for the checks they need.
-_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,:-])&[^\s]")
-_TAG_RE = re.compile(r"(?:^|[\s\[{,:-])!")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+# YAML 1.1 booleans: only `retired:` reads them
+_BOOLS = frozenset(
+    {
+        *("yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"),
+        *("true", "True", "TRUE", "false", "False", "FALSE"),
+    }
+)
+_TOKEN_START = " \t\n[{,:-"  # what may stand before an anchor (&) or a tag (!) in YAML
+
+
+def _may_hold(text: str, indicator: str) -> bool:
+    """Whether `text` may hold a YAML anchor or tag: only such files pay for their checks."""
+    at = text.find(indicator)
+    while at != -1:
+        if at == 0 or text[at - 1] in _TOKEN_START:
+            return True
+        at = text.find(indicator, at + 1)
+    return False
+
+
+def _resolve(kind, value, implicit):
+    """Tags for untagged nodes. Text fields use a scalar as written, so only null and bool
+    matter; skipping PyYAML's int/float/timestamp guessing makes parsing markedly faster."""
+    if kind is ScalarNode:
+        if implicit[0]:
+            if value in _NULLS:
+                return _NULL
+            if value in _BOOLS:
+                return _BOOL
+        return _STR
+    return _SEQ if kind is SequenceNode else _MAP
+
+
+def _compose(text: str) -> Node | None:
+    """The document's node tree, by libyaml when PyYAML has it."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML without libyaml: slower, same result for our purposes
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+    class _Composer(CParser):
+        def descend_resolver(self, parent, index):
+            pass
+
+        def ascend_resolver(self):
+            pass
+
+        resolve = staticmethod(_resolve)
+
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
 
 
 def slugify(text: str) -> str:
@@ -79,8 +133,10 @@ def load_deck(path: Path | str, *, with_answers: bool = True) -> Deck:
     """Load and validate one deck file (and the learner's answers beside it, if any)."""
     path = Path(path)
     reader = _Reader(str(path))
-    root = reader.compose(_read_text(path, reader))
-    deck = reader.deck(root) if root is not None else None
+    with paused_gc():
+        root = reader.compose(_read_text(path, reader))
+        deck = reader.deck(root) if root is not None else None
+        del root
     if reader.problems:
         raise DeckFileError(reader.problems)
     assert deck is not None
@@ -222,7 +278,7 @@ class _Reader:
         if self.problems:
             return None
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = _compose(text)
         except yaml.MarkedYAMLError as err:
             self.problems.append(_syntax_problem(self.path, text, err))
             return None
@@ -254,7 +310,7 @@ class _Reader:
                 )
             )
             return None
-        size = _expanded_size(root) if _ANCHOR_RE.search(text) else 0
+        size = _expanded_size(root) if _may_hold(text, "&") else 0
         if size < 0:
             self.fail(root, "a YAML alias refers to the value that contains it; remove the alias")
             return None
@@ -265,7 +321,7 @@ class _Reader:
                 "write the values out instead of nesting aliases",
             )
             return None
-        bad = _foreign_tag(root) if _TAG_RE.search(text) else None
+        bad = _foreign_tag(root) if _may_hold(text, "!") else None
         if bad is not None:
             tag = bad.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(

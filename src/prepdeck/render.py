@@ -18,6 +18,11 @@ ALLOWED_LINK_SCHEMES = ("http:", "https:", "mailto:")
 _MARKDOWN_CHARS = re.compile(r"[\\`*_\[\]<>&!#|~\n\r\t\x00]|^\s*(?:[-+=]|\d+[.)])|  ")
 
 
+# What could make a line more than one paragraph: a line break, or a block marker at its
+# start (heading, quote, list, fence, rule, link definition, indented code).
+_BLOCK_SYNTAX = re.compile(r"[\n\r]|^(?:[#>+\-*=_~`\[<| \t]|\d+[.)])")
+
+
 @dataclass(frozen=True)
 class RenderedNote:
     """What Anki receives for one question: field values in note-type order, and tags."""
@@ -62,12 +67,16 @@ def markdown_inline(text: str) -> str:
     """Markdown to HTML for one short point: a single paragraph loses its <p> wrapper."""
     if not _MARKDOWN_CHARS.search(text):
         return escape(text)
+    if not _BLOCK_SYNTAX.search(text):
+        # One line that cannot start a block: inline parsing alone gives the same HTML.
+        return _markdown().renderInline(text)
     html = _markdown().render(text).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return html[3:-4]
     return html
 
 
+@lru_cache(maxsize=1024)
 def topic_tag(topic: str) -> str:
     """The hierarchical tag that lets a learner study one topic from the full deck."""
     return TOPIC_TAG_PREFIX + (slugify(topic) or "other")

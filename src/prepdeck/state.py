@@ -63,11 +63,13 @@ def state_path(deck_path: Path | str) -> Path:
 
 
 def digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()[:16]
+    """A short, stable hash of some strings (64 bits: collisions are not a practical risk).
+
+    Each part is followed by \x1f. Committed build states hold these hashes, so the bytes
+    hashed must never change: a change would report every note as edited.
+    """
+    joined = "".join(part + "\x1f" for part in parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def text_key(question: str) -> str:
