@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: deck test lint format lock clean
+.PHONY: deck test lint format lock bench screenshots clean
 
 deck: $(VENV)/.installed
 	$(BIN)/prepdeck build
@@ -39,6 +39,17 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install setuptools wheel
 	$(PIP) install --no-build-isolation -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# The speed and size figures in the README (several minutes at 100,000 questions).
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py
+
+# Phone-size card images from the browser tests; two of them illustrate the README.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/test_browser.py
+	mkdir -p docs
+	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
+	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis

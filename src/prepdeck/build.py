@@ -75,8 +75,8 @@ def build_deck(
     *,
     deck: Deck | None = None,
     selection: Selection = ALL,
-    output: Path | None = None,
-    out_dir: Path = DEFAULT_OUT_DIR,
+    output: Path | str | None = None,
+    out_dir: Path | str = DEFAULT_OUT_DIR,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
@@ -84,7 +84,7 @@ def build_deck(
     path = Path(path)
     if deck is None:
         deck = load_deck(path)
-    target = output if output is not None else output_path(deck, selection, out_dir)
+    target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
     check_output_name(target)
     # The pipeline builds many small objects and no cycles: the collector would only
     # rescan them (see gcpause.py).

@@ -6,15 +6,15 @@ and completion stay instant.
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
 import click
 
 from prepdeck import __version__
 from prepdeck.errors import DeckFileError, PrepdeckError
 
-DECKS_DIR = Path("decks")
+DECKS_DIR = "decks"
 
 
 class _Group(click.Group):
@@ -41,16 +41,16 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-def _deck_files(paths: tuple[Path, ...]) -> list[Path]:
+def _deck_files(paths: tuple[str, ...]) -> list[str]:
     """The deck files named, or every deck in ./decks when none are."""
     from prepdeck.load import deck_paths
 
     if paths:
-        out: list[Path] = []
+        out: list[str] = []
         for p in paths:
-            out.extend(deck_paths(p) if p.is_dir() else [p])
+            out.extend(deck_paths(p) if os.path.isdir(p) else [p])
         return out
-    found = deck_paths(DECKS_DIR) if DECKS_DIR.is_dir() else []
+    found = deck_paths(DECKS_DIR) if os.path.isdir(DECKS_DIR) else []
     if not found:
         raise PrepdeckError(
             f"no deck files in {DECKS_DIR}/; name one, or start one with: "
@@ -59,7 +59,7 @@ def _deck_files(paths: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-def _load(paths: tuple[Path, ...]):
+def _load(paths: tuple[str, ...]):
     from prepdeck.load import load_decks
 
     files = _deck_files(paths)
@@ -173,18 +173,18 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("deck_files", nargs=-1, type=click.Path())
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     metavar="FILE",
     help="Write the package here (one deck only).",
 )
 @click.option(
     "--out-dir",
-    type=click.Path(path_type=Path),
-    default=Path("dist"),
+    type=click.Path(),
+    default="dist",
     show_default=True,
     help="Folder for <key>.apkg files.",
 )
@@ -252,7 +252,7 @@ def _progress(deck):
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("deck_files", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(deck_files, strict, as_json) -> None:
@@ -304,7 +304,7 @@ def check(deck_files, strict, as_json) -> None:
 
 
 @cli.command(name="list")
-@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("deck_files", nargs=-1, type=click.Path())
 @_selection_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(deck_files, as_json, **select) -> None:
@@ -356,7 +356,7 @@ def list_(deck_files, as_json, **select) -> None:
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("deck_files", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def topics(deck_files, as_json) -> None:
     """Each topic with its number of questions.
@@ -365,7 +365,6 @@ def topics(deck_files, as_json) -> None:
     Example:
       prepdeck topics
     """
-    import json
     from collections import Counter
 
     from prepdeck.load import slugify
@@ -374,6 +373,8 @@ def topics(deck_files, as_json) -> None:
     counts: Counter[str] = Counter(q.topic for d in decks for q in d.questions)
     order = list(dict.fromkeys(q.topic for d in decks for q in d.questions))
     if as_json:
+        import json
+
         click.echo(
             json.dumps(
                 [{"topic": t, "slug": slugify(t), "questions": counts[t]} for t in order],
@@ -388,7 +389,7 @@ def topics(deck_files, as_json) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path())
 def new(file) -> None:
     """Write a commented starter deck to FILE, with a fresh key.
 
@@ -396,19 +397,21 @@ def new(file) -> None:
     Example:
       prepdeck new decks/data-analyst.yaml
     """
+    from pathlib import Path
+
     from prepdeck.starter import write_starter
 
-    key = write_starter(file)
+    key = write_starter(Path(file))
     click.echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {file}")
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("deck_files", nargs=-1, type=click.Path())
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
-    default=Path("dist/preview.html"),
+    type=click.Path(),
+    default="dist/preview.html",
     show_default=True,
     metavar="FILE",
     help="Where to write the HTML page.",
@@ -424,9 +427,12 @@ def preview(deck_files, output, open_, **select) -> None:
       prepdeck preview --open
       prepdeck preview --topic customer-service -o ~/cards.html
     """
+    from pathlib import Path
+
     from prepdeck.atomic import write_atomically
     from prepdeck.preview import preview_decks
 
+    output = Path(output)
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
