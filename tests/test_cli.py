@@ -310,3 +310,40 @@ def test_no_decks_folder_is_a_clear_error(tmp_path, monkeypatch):
         "prepdeck: no deck files in decks/; name one, or start one with: "
         "prepdeck new decks/my-deck.yaml\n"
     )
+
+
+def test_check_warns_about_long_tips_and_repeated_questions(run, deck_file):
+    edit(
+        deck_file,
+        "      - Mention formal training you had on any of them.\n",
+        "      - " + "Mention formal training in great detail " * 6 + "\n",
+    )
+    edit(
+        deck_file,
+        "question: What questions do you have for us?",
+        "question: What experience do you have with interlibrary loan systems?",
+    )
+
+    result = run("check", "--json")
+
+    assert result.exit_code == 0
+    assert [w["message"] for w in json.loads(result.stdout)["warnings"]] == [
+        "question 'ill-systems': tip 2 is 239 characters; over 200 is hard to recall, split it "
+        "or move detail to `example`",
+        "question 'questions-for-us' asks the same as 'ill-systems'; merge them or reword one",
+    ]
+
+
+def test_large_builds_show_progress_on_a_terminal_only(deck_file, monkeypatch, capsys):
+    from prepdeck.cli import _progress
+    from prepdeck.model import Deck, Question
+
+    big = Deck("big", "Big", "", tuple(Question(f"q{i}", "t", "q?", ("tip",)) for i in range(2500)))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert _progress(big) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert _progress(load_deck(deck_file)) is None  # a small deck is instant
+
+    _progress(big)("rendering")
+
+    assert capsys.readouterr().err == "big: rendering 2,500 questions…\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -60,8 +58,7 @@ def decks(draw) -> Deck:
 
 
 def _comparable(deck: Deck) -> Deck:
-    questions = tuple(dataclasses.replace(q, line=0) for q in deck.questions)
-    return dataclasses.replace(deck, source="", questions=questions)
+    return deck._replace(source="", questions=tuple(q._replace(line=0) for q in deck.questions))
 
 
 @given(decks())

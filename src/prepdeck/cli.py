@@ -159,8 +159,22 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # Click's version_option looks up gettext catalogues at import: a few ms on every run.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"prepdeck, version {__version__}")
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="prepdeck")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Turn interview questions written in YAML into Anki decks.
 
@@ -173,18 +187,17 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path())
+@click.argument("deck_files", nargs=-1)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(),
     metavar="FILE",
     help="Write the package here (one deck only).",
 )
 @click.option(
     "--out-dir",
-    type=click.Path(),
     default="dist",
+    metavar="DIR",
     show_default=True,
     help="Folder for <key>.apkg files.",
 )
@@ -252,7 +265,7 @@ def _progress(deck):
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path())
+@click.argument("deck_files", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check(deck_files, strict, as_json) -> None:
@@ -304,7 +317,7 @@ def check(deck_files, strict, as_json) -> None:
 
 
 @cli.command(name="list")
-@click.argument("deck_files", nargs=-1, type=click.Path())
+@click.argument("deck_files", nargs=-1)
 @_selection_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(deck_files, as_json, **select) -> None:
@@ -356,7 +369,7 @@ def list_(deck_files, as_json, **select) -> None:
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path())
+@click.argument("deck_files", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def topics(deck_files, as_json) -> None:
     """Each topic with its number of questions.
@@ -389,7 +402,7 @@ def topics(deck_files, as_json) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path())
+@click.argument("file")
 def new(file) -> None:
     """Write a commented starter deck to FILE, with a fresh key.
 
@@ -406,11 +419,10 @@ def new(file) -> None:
 
 
 @cli.command()
-@click.argument("deck_files", nargs=-1, type=click.Path())
+@click.argument("deck_files", nargs=-1)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(),
     default="dist/preview.html",
     show_default=True,
     metavar="FILE",

@@ -233,32 +233,8 @@ def _merge_answers(deck: Deck, path: str) -> Deck:
     answers = reader.answers(root, {q.id for q in deck.questions}) if root is not None else {}
     if reader.problems:
         raise DeckFileError(reader.problems)
-    questions = tuple(
-        _with_answer(q, answers[q.id]) if q.id in answers else q for q in deck.questions
-    )
-    return Deck(
-        key=deck.key,
-        name=deck.name,
-        description=deck.description,
-        questions=questions,
-        source=deck.source,
-        subdecks=deck.subdecks,
-        speak=deck.speak,
-    )
-
-
-def _with_answer(q: Question, answer: dict[str, str]) -> Question:
-    return Question(
-        id=q.id,
-        topic=q.topic,
-        question=q.question,
-        tips=q.tips,
-        tags=q.tags,
-        example=answer.get("example", q.example),
-        notes=answer.get("notes", q.notes),
-        retired=q.retired,
-        line=q.line,
-    )
+    questions = tuple(q._replace(**answers[q.id]) if q.id in answers else q for q in deck.questions)
+    return deck._replace(questions=questions)
 
 
 class _Reader:

@@ -90,7 +90,14 @@ def card_previews(deck: Deck, notes: Sequence[RenderedNote]) -> list[CardPreview
     return out
 
 
-_SPEAKER = '<button class="pd-speak" type="button" aria-label="Read the question aloud">🔊</button>'
+# Where Anki shows its play button for {{tts}}; an inline icon needs no emoji font.
+_SPEAKER = (
+    '<button class="pd-speak" type="button" aria-label="Read the question aloud">'
+    '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">'
+    '<path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z"/>'
+    '<path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
+    'd="M16 8.5a5 5 0 0 1 0 7M19 5.5a9 9 0 0 1 0 13"/></svg></button>'
+)
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -177,7 +184,8 @@ _FRAME = """<!doctype html>
 <html class="mobile"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{css}
-.pd-speak {{ font-size: 20px; background: none; border: 0; padding: 4px; cursor: pointer; }}
+.pd-speak {{ color: var(--pd-muted); background: none; border: 0; padding: 4px 16px;
+             cursor: pointer; }}
 </style></head>
 <body class="{body_class}">{content}</body></html>"""
 
