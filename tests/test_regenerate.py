@@ -283,3 +283,18 @@ def test_personal_answers_file_is_merged_by_id(deck_file, tmp_path, anki):
 
     assert anki.note("unhappy-user")["Notes"] == "<p>The <em>missing thesis</em> story.</p>"
     assert anki.note("ill-systems")["Notes"] == ""
+
+
+def test_a_long_list_of_changes_is_cut_short(deck_file, tmp_path):
+    _build(deck_file, tmp_path)
+    text = deck_file.read_text(encoding="utf-8")
+    for n in range(20):
+        text += f"  - id: extra-{n:02d}\n    topic: More\n    question: Extra {n}?\n    tips: [t]\n"
+    deck_file.write_text(text, encoding="utf-8")
+
+    lines = _build(deck_file, tmp_path).report.lines()
+
+    assert lines == [
+        "new: 20 (extra-00, extra-01, extra-02, extra-03, extra-04, extra-05, extra-06, "
+        "extra-07, extra-08, extra-09, extra-10, extra-11, and 8 more)"
+    ]

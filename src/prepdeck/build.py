@@ -5,7 +5,6 @@ This is the library entry point; the CLI only parses options and prints what com
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 from prepdeck.changes import ChangeReport, compare
 from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
-from prepdeck.load import load_deck, slugify
+from prepdeck.load import load_deck
 from prepdeck.model import Deck
 from prepdeck.notetype import genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.package import (
@@ -25,7 +24,7 @@ from prepdeck.package import (
 )
 from prepdeck.render import markdown_block, render_note
 from prepdeck.select import Selection
-from prepdeck.state import clock, read_state, state_path, write_state
+from prepdeck.state import clock, read_state, source_date_epoch, state_path, write_state
 
 DEFAULT_OUT_DIR = Path("dist")
 ALL = Selection()
@@ -65,7 +64,7 @@ def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     if deck.subdecks != "by-topic":
         return [top]
     return [top] + [
-        PackageDeck(stable_id("deck", deck.key, slugify(t) or t), placement(deck, t), "")
+        PackageDeck(stable_id("deck", deck.key, placement(deck, t)), placement(deck, t), "")
         for t in topics
     ]
 
@@ -133,8 +132,10 @@ def _build(
     ]
     if progress:
         progress("packaging")
-    sde = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    package_time = clock() if sde else new_state.latest
+    # The package's own times: SOURCE_DATE_EPOCH when set, else the newest note time, so an
+    # unchanged deck gives the same bytes without it.
+    sde = source_date_epoch()
+    package_time = new_state.latest if sde is None else sde
     data = package_bytes(
         decks,
         genanki_model(deck.key, deck.speak),

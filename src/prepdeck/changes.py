@@ -35,10 +35,6 @@ class ChangeReport:
     selection: str = ""
 
     @property
-    def state_created(self) -> bool:
-        return self.previous is None
-
-    @property
     def unchanged(self) -> bool:
         return not (
             self.added
@@ -109,9 +105,9 @@ class ChangeReport:
         renamed_old = {old for old, _ in self.renamed_ids}
         added = [q for q in self.added if q not in renamed_new]
         if added:
-            out.append(f"new: {len(added)} ({', '.join(added)})")
+            out.append(f"new: {len(added)} ({_listing(added)})")
         if self.changed:
-            out.append(f"changed: {len(self.changed)} ({', '.join(self.changed)})")
+            out.append(f"changed: {len(self.changed)} ({_listing(self.changed)})")
         if self.rerendered:
             out.append(
                 f"this version of prepdeck writes {len(self.rerendered)} unedited notes "
@@ -144,6 +140,13 @@ class ChangeReport:
         if not out or self.unchanged:
             out.append("no changes since the last build: a re-import changes nothing in Anki.")
         return out
+
+
+def _listing(ids: list[str], most: int = 12) -> str:
+    """Ids for one report line; a long list is cut short rather than flooding the terminal."""
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])}, and {len(ids) - most} more"
 
 
 def source_digest(q: Question) -> str:

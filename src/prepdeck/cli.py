@@ -217,13 +217,15 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
       prepdeck build --dry-run
     """
     from prepdeck.build import build_deck
+    from prepdeck.load import load_decks
 
     files = _deck_files(deck_files)
     if output is not None and len(files) > 1:
         raise click.UsageError(
             "-o/--output names one file, but several decks are being built; use --out-dir instead"
         )
-    _, decks = _load(tuple(files))
+    _announce_reading(files)
+    decks = load_decks(files)
     selection = _selection(**select)
     _validate(selection, decks)
     matching = [any(map(selection.matches, d.questions)) for d in decks]
@@ -253,6 +255,16 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
             click.echo(f"  {line}")
         if result.state_written:
             click.echo(f"  build state saved to {result.state_path}; commit it with the deck.")
+
+
+def _announce_reading(files: list[str]) -> None:
+    """Large files take seconds to read: say so on a terminal, so it does not look stuck."""
+    if not sys.stderr.isatty():
+        return
+    for path in files:
+        size = os.path.getsize(path) if os.path.isfile(path) else 0
+        if size > 2 * 1024 * 1024:
+            click.echo(f"reading {path} ({_size(size)})…", err=True)
 
 
 def _progress(deck):

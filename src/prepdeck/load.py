@@ -1,8 +1,7 @@
 """Read deck files: YAML text in, a validated `Deck` out, or every problem with its line.
 
-The YAML is composed into nodes by libyaml (C) and converted here rather than by PyYAML's
-constructor: each value keeps its line for messages, duplicate keys are caught, YAML tags
-never build objects, and aliases cannot expand without bound.
+yamlnodes.py turns the text into a checked node tree; this module walks it against the deck
+format, so each value keeps its line for messages and duplicate keys are caught.
 """
 
 from __future__ import annotations
@@ -11,12 +10,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import DeckFileError, Problem
 from prepdeck.gcpause import paused_gc
 from prepdeck.model import SUBDECK_MODES, Deck, Question
+from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
 # They are far above any real deck: the 100,000-question benchmark deck is about 25 MB.
@@ -24,7 +23,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_TIPS = 50
 MAX_TAGS = 50
-MAX_NODES = 5_000_000  # after aliases are expanded
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 TAG_RE = re.compile(r"^[^\s\"]+\Z")
@@ -32,80 +30,9 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 
 
-_STR = "tag:yaml.org,2002:str"
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-_PLAIN_TAGS = {
-    _STR,
-    _NULL,
-    _BOOL,
-    _SEQ,
-    _MAP,
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:timestamp",
-}
-
 DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-# YAML 1.1 booleans: only `retired:` reads them
-_BOOLS = frozenset(
-    {
-        *("yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"),
-        *("true", "True", "TRUE", "false", "False", "FALSE"),
-    }
-)
-_TOKEN_START = " \t\n[{,:-"  # what may stand before an anchor (&) or a tag (!) in YAML
-
-
-def _may_hold(text: str, indicator: str) -> bool:
-    """Whether `text` may hold a YAML anchor or tag: only such files pay for their checks."""
-    at = text.find(indicator)
-    while at != -1:
-        if at == 0 or text[at - 1] in _TOKEN_START:
-            return True
-        at = text.find(indicator, at + 1)
-    return False
-
-
-def _resolve(kind, value, implicit):
-    """Tags for untagged nodes. Text fields use a scalar as written, so only null and bool
-    matter; skipping PyYAML's int/float/timestamp guessing makes parsing markedly faster."""
-    if kind is ScalarNode:
-        if implicit[0]:
-            if value in _NULLS:
-                return _NULL
-            if value in _BOOLS:
-                return _BOOL
-        return _STR
-    return _SEQ if kind is SequenceNode else _MAP
-
-
-def _compose(text: str) -> Node | None:
-    """The document's node tree, by libyaml when PyYAML has it."""
-    try:
-        from yaml._yaml import CParser
-    except ImportError:  # PyYAML without libyaml: slower, same result for our purposes
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-
-    class _Composer(CParser):
-        def descend_resolver(self, parent, index):
-            pass
-
-        def ascend_resolver(self):
-            pass
-
-        resolve = staticmethod(_resolve)
-
-    composer = _Composer(text)
-    try:
-        return composer.get_single_node()
-    finally:
-        composer.dispose()
 
 
 def slugify(text: str) -> str:
@@ -138,13 +65,10 @@ def load_deck(path: PathLike, *, with_answers: bool = True) -> Deck:
     """Load and validate one deck file (and the learner's answers beside it, if any)."""
     path = os.fspath(path)
     reader = _Reader(path)
-    with paused_gc():
-        root = reader.compose(_read_text(path, reader))
-        deck = reader.deck(root) if root is not None else None
-        del root
+    text = _read_text(path, reader)
     if reader.problems:
         raise DeckFileError(reader.problems)
-    assert deck is not None
+    deck = parse_deck_text(text, path)
     mine = answers_path(path)
     if with_answers and os.path.exists(mine):
         deck = _merge_answers(deck, mine)
@@ -181,10 +105,13 @@ def load_decks(paths: Iterable[PathLike], *, with_answers: bool = True) -> list[
 
 
 def parse_deck_text(text: str, path: str = "<text>") -> Deck:
-    """Validate deck YAML given as text (used by tests and by `prepdeck new`)."""
+    """Validate deck YAML given as text; `path` is only used in messages."""
     reader = _Reader(path)
-    root = reader.compose(text)
-    deck = reader.deck(root) if root is not None else None
+    # Parsing creates many small objects and no cycles (see gcpause.py).
+    with paused_gc():
+        root = reader.compose(text)
+        deck = reader.deck(root) if root is not None else None
+        del root
     if reader.problems:
         raise DeckFileError(reader.problems)
     assert deck is not None
@@ -259,59 +186,8 @@ class _Reader:
     def compose(self, text: str) -> Node | None:
         if self.problems:
             return None
-        try:
-            root = _compose(text)
-        except yaml.MarkedYAMLError as err:
-            self.problems.append(_syntax_problem(self.path, text, err))
-            return None
-        except yaml.reader.ReaderError as err:
-            # libyaml gives the character as a number, the pure-Python reader as a string
-            code = err.character if isinstance(err.character, int) else ord(err.character)
-            line = text.count("\n", 0, err.position) + 1
-            column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
-            self.problems.append(
-                Problem(
-                    self.path,
-                    line,
-                    column,
-                    f"control character U+{code:04X} is not allowed in YAML; delete it",
-                )
-            )
-            return None
-        except yaml.YAMLError as err:  # any other parser complaint, still without a traceback
-            self.problems.append(Problem(self.path, 0, 0, f"not valid YAML: {err}"))
-            return None
-        if root is None:
-            self.problems.append(
-                Problem(
-                    self.path,
-                    1,
-                    1,
-                    "the file is empty; a deck file needs a `deck:` and a `questions:` key "
-                    "(prepdeck new FILE writes a starter)",
-                )
-            )
-            return None
-        size = _expanded_size(root) if _may_hold(text, "&") else 0
-        if size < 0:
-            self.fail(root, "a YAML alias refers to the value that contains it; remove the alias")
-            return None
-        if size > MAX_NODES:
-            self.fail(
-                root,
-                f"YAML aliases expand to more than {MAX_NODES:,} values; "
-                "write the values out instead of nesting aliases",
-            )
-            return None
-        bad = _foreign_tag(root) if _may_hold(text, "!") else None
-        if bad is not None:
-            tag = bad.tag.replace("tag:yaml.org,2002:", "!!")
-            self.fail(
-                bad,
-                f"the YAML tag '{tag}' is not allowed; deck files hold only text, "
-                "lists and mappings",
-            )
-            return None
+        root, problems = compose_checked(text, self.path)
+        self.problems.extend(problems)
         return root
 
     def mapping(self, node: Node, where: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
@@ -357,7 +233,7 @@ class _Reader:
             if required and parent is not None:
                 self.missing(parent, where)
             return ""
-        if isinstance(node, ScalarNode) and node.tag == _NULL:
+        if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
             if required:
                 self.fail(node, f"{where}: is empty; write some text here")
             return ""
@@ -379,7 +255,7 @@ class _Reader:
         return value
 
     def text_list(self, node: Node, where: str, limit: int) -> list[tuple[str, Node]]:
-        if isinstance(node, ScalarNode) and node.tag != _NULL:
+        if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
             self.fail(node, f"{where}: expected a list (one '- item' per line), found text")
             return []
         if not isinstance(node, SequenceNode):
@@ -523,7 +399,7 @@ class _Reader:
         retired = False
         if "retired" in fields:
             r = fields["retired"]
-            if isinstance(r, ScalarNode) and r.tag == _BOOL:
+            if isinstance(r, ScalarNode) and r.tag == BOOL_TAG:
                 retired = r.value.lower() in ("true", "yes", "on")
             else:
                 self.fail(r, f"{where}.retired: expected true or false")
@@ -570,26 +446,6 @@ class _Reader:
         return out
 
 
-def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
-    mark = err.problem_mark or err.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    problem = err.problem or "invalid YAML"
-    context = err.context or ""
-    if mark is not None and text[mark.index : mark.index + 1] == "\t":
-        message = "a tab is used for indentation; YAML needs spaces here"
-    elif "single document" in context:
-        message = "a deck file holds one YAML document; remove this '---' and what follows"
-    else:
-        message = f"YAML syntax error: {problem}"
-        if context:
-            where = err.context_mark
-            if where is not None and mark is not None and where.line != mark.line:
-                context += f" that starts on line {where.line + 1}"
-            message += f" ({context})"
-        message += "; check the indentation and quoting here and on the line above"
-    return Problem(path, line, column, message)
-
-
 def _close_match(word: str, choices: tuple[str, ...]) -> list[str]:
     import difflib  # only a file with a mistake pays for it
 
@@ -611,51 +467,4 @@ def _kind(node: Node) -> str:
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL
-
-
-def _foreign_tag(root: Node) -> Node | None:
-    """The first node with a tag other than YAML's plain ones (e.g. !!python/object)."""
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            return node
-        if isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack.append(k)
-                stack.append(v)
-    return None
-
-
-def _expanded_size(root: Node) -> int:
-    """How many values the document holds once aliases are expanded; -1 for a cycle."""
-    sizes: dict[int, int] = {}
-    visiting: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if not done and id(node) in visiting:  # an alias inside its own anchor: endless
-            return -1
-        visiting.add(id(node))
-        children = (
-            node.value
-            if isinstance(node, SequenceNode)
-            else [n for pair in node.value for n in pair]
-            if isinstance(node, MappingNode)
-            else []
-        )
-        if done:
-            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
-        else:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
+    return isinstance(node, ScalarNode) and node.tag == NULL_TAG

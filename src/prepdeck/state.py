@@ -77,17 +77,23 @@ def text_key(question: str) -> str:
     return digest(" ".join(question.casefold().split()))
 
 
+def source_date_epoch() -> int | None:
+    """The reproducible-builds convention's fixed build time, when it is set."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise PrepdeckError(
+            f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds; unset it or fix it"
+        ) from None
+
+
 def clock() -> int:
     """Now, or SOURCE_DATE_EPOCH when a reproducible build asks for it."""
-    sde = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if sde:
-        try:
-            return int(sde)
-        except ValueError:
-            raise PrepdeckError(
-                f"SOURCE_DATE_EPOCH={sde!r} is not a whole number of seconds; unset it or fix it"
-            ) from None
-    return int(time.time())
+    sde = source_date_epoch()
+    return int(time.time()) if sde is None else sde
 
 
 def assumed_time(content_digest: str) -> int:
