@@ -88,51 +88,42 @@ def _complete_values(kind: str):
     return complete
 
 
+# The options that choose questions, shared by build, list and preview:
+# (flag, parameter, metavar, what shell completion offers, help)
+_SELECTORS = (
+    (
+        "--topic",
+        "topics",
+        "TOPIC",
+        "topic",
+        "Only questions of this topic (name or slug; repeatable, OR).",
+    ),
+    ("--tag", "tags", "TAG", "tag", "Only questions with this tag (repeatable, OR)."),
+    (
+        "--exclude-topic",
+        "exclude_topics",
+        "TOPIC",
+        "topic",
+        "Leave out this topic (repeatable; applied last).",
+    ),
+    (
+        "--exclude-tag",
+        "exclude_tags",
+        "TAG",
+        "tag",
+        "Leave out questions with this tag (repeatable; applied last).",
+    ),
+    ("--id", "ids", "ID", None, "Only the question with this id (repeatable, OR)."),
+)
+
+
 def _selection_options(f):
-    """--topic/--tag/--exclude-topic/--exclude-tag/--id, shared by build, list and preview."""
-    options = [
-        click.option(
-            "--topic",
-            "topics",
-            multiple=True,
-            metavar="TOPIC",
-            shell_complete=_complete_values("topic"),
-            help="Only questions of this topic (name or slug; repeatable, OR).",
-        ),
-        click.option(
-            "--tag",
-            "tags",
-            multiple=True,
-            metavar="TAG",
-            shell_complete=_complete_values("tag"),
-            help="Only questions with this tag (repeatable, OR).",
-        ),
-        click.option(
-            "--exclude-topic",
-            "exclude_topics",
-            multiple=True,
-            metavar="TOPIC",
-            shell_complete=_complete_values("topic"),
-            help="Leave out this topic (repeatable; applied last).",
-        ),
-        click.option(
-            "--exclude-tag",
-            "exclude_tags",
-            multiple=True,
-            metavar="TAG",
-            shell_complete=_complete_values("tag"),
-            help="Leave out questions with this tag (repeatable; applied last).",
-        ),
-        click.option(
-            "--id",
-            "ids",
-            multiple=True,
-            metavar="ID",
-            help="Only the question with this id (repeatable, OR).",
-        ),
-    ]
-    for option in reversed(options):
-        f = option(f)
+    """Add the --topic/--tag/--exclude-topic/--exclude-tag/--id options to a command."""
+    for flag, name, metavar, kind, text in reversed(_SELECTORS):
+        complete = _complete_values(kind) if kind else None
+        f = click.option(
+            flag, name, multiple=True, metavar=metavar, shell_complete=complete, help=text
+        )(f)
     return f
 
 

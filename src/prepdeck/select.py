@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from prepdeck.errors import SelectionError
 from prepdeck.load import slugify
@@ -31,18 +32,30 @@ class Selection:
             self.topics or self.tags or self.exclude_topics or self.exclude_tags or self.ids
         )
 
+    @cached_property
+    def _wanted(self) -> tuple[frozenset[str], ...]:
+        """Each option's values normalised once, not once per question."""
+        return (
+            frozenset(map(_norm, self.topics)),
+            frozenset(map(_norm, self.tags)),
+            frozenset(self.ids),
+            frozenset(map(_norm, self.exclude_topics)),
+            frozenset(map(_norm, self.exclude_tags)),
+        )
+
     def matches(self, q: Question) -> bool:
+        if self.empty:
+            return True
+        topics, tags, ids, no_topics, no_tags = self._wanted
         topic = _norm(q.topic)
-        tags = {_norm(t) for t in q.tags}
-        if self.topics and topic not in {_norm(t) for t in self.topics}:
+        own_tags = {_norm(t) for t in q.tags}
+        if topics and topic not in topics:
             return False
-        if self.tags and not tags & {_norm(t) for t in self.tags}:
+        if tags and not own_tags & tags:
             return False
-        if self.ids and q.id not in self.ids:
+        if ids and q.id not in ids:
             return False
-        if topic in {_norm(t) for t in self.exclude_topics}:
-            return False
-        return not tags & {_norm(t) for t in self.exclude_tags}
+        return topic not in no_topics and not own_tags & no_tags
 
     def describe(self) -> str:
         """A short human description, e.g. 'topic customer-service, not tag basics'."""
