@@ -347,3 +347,36 @@ def test_large_builds_show_progress_on_a_terminal_only(deck_file, monkeypatch, c
     _progress(big)("rendering")
 
     assert capsys.readouterr().err == "big: rendering 2,500 questions…\n"
+
+
+def test_a_state_file_with_a_merge_conflict_is_a_clear_error(run, deck_file):
+    run("build")
+    state = state_path(deck_file)
+    lines = state.read_text(encoding="utf-8").splitlines(keepends=True)
+    state.write_text(
+        "".join(
+            [*lines[:5], "<<<<<<< HEAD\n", *lines[5:7], "=======\n", ">>>>>>> x\n", *lines[7:]]
+        ),
+        encoding="utf-8",
+    )
+
+    result = run("build")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "prepdeck: decks/resource-sharing-interview.state.json:6:1: the build state is not "
+        "valid JSON (a merge conflict?); repair it, or delete it and rebuild (see 'Editing and "
+        "regenerating' in the README)\n"
+    )
+
+
+def test_a_state_file_that_is_not_text_is_a_clear_error(run, deck_file):
+    state_path(deck_file).write_bytes(b"\xff\xfe\x00garbage")
+
+    result = run("build")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "prepdeck: decks/resource-sharing-interview.state.json: the build state cannot be read"
+    )
+    assert "Traceback" not in result.output

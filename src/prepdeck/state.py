@@ -114,8 +114,11 @@ def read_state(path: Path) -> BuildState | None:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError as err:
-        raise PrepdeckError(f"{path}: cannot be read: {err.strerror or err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise PrepdeckError(
+            f"{path}: the build state cannot be read ({err}); "
+            "delete it and rebuild (see 'Editing and regenerating' in the README)"
+        ) from None
     try:
         data = json.loads(raw)
         if data.get("prepdeck-state") != STATE_FORMAT:
@@ -175,8 +178,13 @@ def dump_state(state: BuildState) -> str:
     lines.append('  "questions": {')
     items = sorted(state.questions.items())
     for i, (qid, q) in enumerate(items):
-        entry = {"mod": q.mod, "content": q.content, "source": q.source, "text": q.text}
-        entry["deck"] = q.deck
+        entry = {
+            "mod": q.mod,
+            "content": q.content,
+            "source": q.source,
+            "text": q.text,
+            "deck": q.deck,
+        }
         comma = "," if i < len(items) - 1 else ""
         lines.append(f"    {line(qid)}: {line(entry)}{comma}")
     lines += ["  }", "}"]
