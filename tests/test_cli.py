@@ -93,9 +93,9 @@ def test_broken_deck_exits_1_with_every_problem_and_no_traceback(run, deck_file)
 
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        "decks/resource-sharing-interview.yaml:20:5: questions[0]: unknown key 'tipss'; "
+        "decks/resource-sharing-interview.yaml:19:5: questions[0]: unknown key 'tipss'; "
         "did you mean 'tips'?",
-        "decks/resource-sharing-interview.yaml:31:9: questions[1].id: 'Unhappy User' is not a "
+        "decks/resource-sharing-interview.yaml:30:9: questions[1].id: 'Unhappy User' is not a "
         "valid question id: use 1-64 lowercase letters, digits and hyphens, starting with a "
         "letter or digit; for example 'unhappy-user'",
         "prepdeck: 2 problems found; fix and run again (nothing was written).",
@@ -241,7 +241,7 @@ def test_check_warns_and_strict_fails(run, deck_file):
     strict = run("check", "--strict")
 
     warning = (
-        "decks/resource-sharing-interview.yaml:16: warning: question 'ill-systems' has a single "
+        "decks/resource-sharing-interview.yaml:15: warning: question 'ill-systems' has a single "
         "tip; 3 to 6 short points are easier to recall"
     )
     assert (relaxed.exit_code, relaxed.stderr.splitlines()) == (0, [warning])
@@ -259,7 +259,7 @@ def test_check_json_reports_errors_with_positions(run, deck_file):
         "errors": [
             {
                 "path": "decks/resource-sharing-interview.yaml",
-                "line": 20,
+                "line": 19,
                 "column": 5,
                 "message": "questions[0]: unknown key 'tipss'; did you mean 'tips'?",
             }

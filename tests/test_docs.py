@@ -51,3 +51,20 @@ def test_shipped_deck_state_is_committed_and_current(tmp_path):
     assert result.report.lines() == [
         "no changes since the last build: a re-import changes nothing in Anki."
     ]
+
+
+def test_readme_error_example_is_what_prepdeck_prints(deck_file, monkeypatch):
+    from click.testing import CliRunner
+
+    from prepdeck.cli import cli
+
+    from conftest import edit
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"## When something goes wrong.*?```text\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(deck_file.parent.parent)
+    edit(deck_file, "    tips:\n", "    tipss:\n")
+
+    result = CliRunner().invoke(cli, ["build"])
+
+    assert result.stderr == shown
