@@ -146,6 +146,16 @@ def _validate(selection, decks) -> None:
         raise
 
 
+def _with_matches(decks, selection) -> list[bool]:
+    """Which decks the selection picks questions from; an error when it picks none at all."""
+    matching = [any(map(selection.matches, d.questions)) for d in decks]
+    if not any(matching):
+        raise PrepdeckError(
+            f"no question matches the selection ({selection.describe()}); nothing was written"
+        )
+    return matching
+
+
 def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
@@ -219,11 +229,7 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
     decks = load_decks(files)
     selection = _selection(**select)
     _validate(selection, decks)
-    matching = [any(map(selection.matches, d.questions)) for d in decks]
-    if not any(matching):
-        raise PrepdeckError(
-            f"no question matches the selection ({selection.describe()}); nothing was written"
-        )
+    matching = _with_matches(decks, selection)
     for path, deck, has_match in zip(files, decks, matching, strict=True):
         if not has_match:
             click.echo(f"{deck.key}: skipped, no question matches the selection")
@@ -451,9 +457,8 @@ def preview(deck_files, output, open_, **select) -> None:
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
-    chosen = [d for d in decks if any(map(selection.matches, d.questions))]
-    if not chosen:
-        raise PrepdeckError(f"no question matches the selection ({selection.describe()})")
+    matching = _with_matches(decks, selection)
+    chosen = [d for d, has_match in zip(decks, matching, strict=True) if has_match]
     page = preview_decks(chosen, selection)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

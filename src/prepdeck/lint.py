@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prepdeck.model import Deck
+from prepdeck.model import Deck, wording
 
 LONG_TIP_CHARS = 200
 
@@ -43,7 +43,7 @@ def lint_deck(deck: Deck) -> list[Warning_]:
                         f"{LONG_TIP_CHARS} is hard to recall, split it or move detail to `example`",
                     )
                 )
-        text = " ".join(q.question.casefold().split())
+        text = wording(q.question)
         if text in first_by_text:
             out.append(
                 Warning_(

@@ -12,6 +12,11 @@ from typing import NamedTuple
 SUBDECK_MODES = ("none", "by-topic")
 
 
+def wording(text: str) -> str:
+    """A question's wording with case and spacing folded: equal wordings ask the same."""
+    return " ".join(text.casefold().split())
+
+
 class Question(NamedTuple):
     """One interview question; `id` is its identity in Anki, everything else may change freely."""
 

@@ -72,16 +72,10 @@ def templates(speak: str = "") -> list[dict[str, str]]:
 
 def style_fingerprint(deck_key: str, speak: str = "") -> str:
     """What decides whether the note type needs a new modification time."""
-    h = hashlib.sha256()
-    for part in (
-        notetype_name(deck_key),
-        *FIELDS,
-        *(t for tm in templates(speak) for t in tm.values()),
-        css(),
-    ):
-        h.update(part.encode())
-        h.update(b"\x1f")
-    return h.hexdigest()[:16]
+    from prepdeck.state import digest
+
+    template_parts = (t for tm in templates(speak) for t in tm.values())
+    return digest(notetype_name(deck_key), *FIELDS, *template_parts, css())
 
 
 def genanki_model(deck_key: str, speak: str = ""):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from prepdeck.atomic import write_atomically
 from prepdeck.errors import PrepdeckError
+from prepdeck.model import wording
 
 STATE_FORMAT = 1
 STATE_SUFFIX = ".state.json"
@@ -74,7 +75,7 @@ def digest(*parts: str) -> str:
 
 def text_key(question: str) -> str:
     """Wording with case and spacing folded, for "same question under a new id" warnings."""
-    return digest(" ".join(question.casefold().split()))
+    return digest(wording(question))
 
 
 def source_date_epoch() -> int | None:
