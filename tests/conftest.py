@@ -118,6 +118,15 @@ def anki(tmp_path):
     a.close()
 
 
+def no_answers_line(deck_file: Path, ids: str) -> str:
+    """The report line of a machine without an answers file, for notes that Anki updates."""
+    mine = str(deck_file.with_name(deck_file.stem + ".mine.yaml"))
+    return (
+        f"own answers: no {mine} here; if you keep one on another machine, copy it here and "
+        f"build again before importing, or these notes arrive without your answers: {ids}"
+    )
+
+
 def tips_text(html: str) -> list[str]:
     """The tips of a Tips field as plain text items."""
     return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", html)]

@@ -151,7 +151,7 @@ def test_writing_onto_a_folder_is_a_clear_error(deck_file, tmp_path):
     with pytest.raises(OutputError) as err:
         build_deck(deck_file, output=tmp_path / "x.apkg")
 
-    assert "is a folder" in str(err.value)
+    assert "is a folder, not a file" in str(err.value)
 
 
 def test_dry_run_writes_nothing(deck_file, tmp_path):

@@ -68,7 +68,8 @@ def test_rebuild_reports_no_changes(run):
     result = run("build")
 
     assert result.stdout.splitlines()[1:] == [
-        "  no changes since the last build: a re-import changes nothing in Anki."
+        "  no changes since the last build: if you imported it, a re-import changes nothing "
+        "in Anki."
     ]
 
 
@@ -80,7 +81,12 @@ def test_dry_run_prints_the_report_and_writes_nothing(run, deck_file):
     result = run("build", "--dry-run")
 
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1:] == ["  changed: 1 (unhappy-user)"]
+    assert result.stdout.splitlines()[1:] == [
+        "  changed: 1 (unhappy-user)",
+        "  own answers: no decks/resource-sharing-interview.mine.yaml here; if you keep one on "
+        "another machine, copy it here and build again before importing, or these notes arrive "
+        "without your answers: unhappy-user",
+    ]
     assert "would write dist/resource-sharing-interview.apkg" in result.stdout
     assert state_path(deck_file).read_bytes() == before
 
@@ -123,7 +129,10 @@ def test_output_option_with_several_decks_is_a_usage_error(run, deck_file):
 def test_filtered_build_writes_its_own_file(run, deck_file):
     result = run("build", "--topic", "Customer service", "--topic", "teamwork-and-collaboration")
 
-    out = "dist/resource-sharing-interview--customer-service--teamwork-and-collaboration.apkg"
+    out = (
+        "dist/resource-sharing-interview__topic-customer-service"
+        "__topic-teamwork-and-collaboration.apkg"
+    )
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].startswith(
         f"resource-sharing-interview: 4 notes, 2 topics -> {out} ("
@@ -199,6 +208,7 @@ def test_topics_json(run):
     result = run("topics", "--json")
 
     assert json.loads(result.stdout)[1] == {
+        "deck": "resource-sharing-interview",
         "topic": "Customer service",
         "slug": "customer-service",
         "questions": 1,
@@ -307,7 +317,8 @@ def test_no_decks_folder_is_a_clear_error(tmp_path, monkeypatch):
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "prepdeck: no deck files in decks/; name one, or start one with: "
+        "prepdeck: no deck files in decks/ (here or in a folder above); name one, or start one "
+        "with: "
         "prepdeck new decks/my-deck.yaml\n"
     )
 
@@ -365,8 +376,8 @@ def test_a_state_file_with_a_merge_conflict_is_a_clear_error(run, deck_file):
     assert result.exit_code == 1
     assert result.stderr == (
         "prepdeck: decks/resource-sharing-interview.state.json:6:1: the build state is not "
-        "valid JSON (a merge conflict?); repair it, or delete it and rebuild (see 'Editing and "
-        "regenerating' in the README)\n"
+        "valid JSON (a merge conflict?); repair it, or see 'If the state file is lost' in the "
+        "README\n"
     )
 
 
@@ -377,6 +388,7 @@ def test_a_state_file_that_is_not_text_is_a_clear_error(run, deck_file):
 
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "prepdeck: decks/resource-sharing-interview.state.json: the build state cannot be read"
+        "prepdeck: decks/resource-sharing-interview.state.json: the build state is not UTF-8 "
+        "text; see 'If the state file is lost' in the README"
     )
     assert "Traceback" not in result.output

@@ -49,7 +49,7 @@ def test_shipped_deck_state_is_committed_and_current(tmp_path):
     result = build_deck(SHIPPED, out_dir=tmp_path, dry_run=True)
 
     assert result.report.lines() == [
-        "no changes since the last build: a re-import changes nothing in Anki."
+        "no changes since the last build: if you imported it, a re-import changes nothing in Anki."
     ]
 
 

@@ -76,6 +76,7 @@ def test_an_out_dir_that_is_a_file_is_a_clear_error(deck_file, tmp_path):
         build_deck(deck_file, out_dir=blocker)
 
     assert str(err.value).startswith(f"{blocker}: cannot create this folder:")
+    assert blocker.read_text() == "not a folder"
 
 
 def test_a_missing_deck_file_is_a_clear_error(tmp_path):

@@ -61,7 +61,10 @@ CATALOGUE = [
             "2:8: deck.key: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not a valid deck key: use 1-64 lowercase letters, digits and hyphens, starting with a letter or digit; for example 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"
         ],
     ),
-    ("deck-name-empty-part.yaml", ["3:9: deck.name: has an empty part around '::'; remove it"]),
+    (
+        "deck-name-empty-part.yaml",
+        ["3:9: deck.name: 'Jobs::::ILL' has an empty part around '::'; remove it"],
+    ),
     ("deck-name-is-list.yaml", ["3:9: deck.name: expected text, found a list"]),
     (
         "duplicate-ids.yaml",

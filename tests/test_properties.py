@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from prepdeck.cli import cli
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError
-from prepdeck.load import RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
+from prepdeck.load import _INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
 from prepdeck.model import Deck, Question
 
 from conftest import SHIPPED
@@ -18,15 +20,32 @@ from conftest import SHIPPED
 SHIPPED_TEXT = SHIPPED.read_text(encoding="utf-8")
 
 slugs = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}\Z")
-# Any text YAML can carry: no surrogates; the loader strips outer whitespace, so do we.
+# Any text a deck may hold: no surrogates, no control characters (refused, see
+# test_hostile.py); the loader strips outer whitespace, so do we.
 texts = (
-    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60)
+    st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=60)
     .map(str.strip)
     .filter(bool)
 )
 optional_texts = st.one_of(st.just(""), texts)
-tags = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=15).filter(
-    lambda t: TAG_RE.match(t) and not t.lower().startswith(RESERVED_TAG_PREFIXES)
+
+
+def _one_spelling(name: str) -> bool:
+    """Names (topics, tags, deck names) are composed, visible, without empty '::' parts."""
+    return (
+        unicodedata.normalize("NFC", name) == name
+        and not _INVISIBLE.search(name)
+        and name[0] not in "\u200c\u200d"
+        and name[-1] not in "\u200c\u200d"
+        and all(p.strip() for p in name.split("::"))
+    )
+
+
+names = texts.filter(_one_spelling)
+tags = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=15).filter(
+    lambda t: (
+        TAG_RE.match(t) and not t.lower().startswith(RESERVED_TAG_PREFIXES) and _one_spelling(t)
+    )
 )
 
 
@@ -36,7 +55,7 @@ def decks(draw) -> Deck:
     questions = tuple(
         Question(
             id=qid,
-            topic=draw(texts),
+            topic=draw(names),
             question=draw(texts),
             tips=tuple(draw(st.lists(texts, min_size=1, max_size=3))),
             tags=tuple(draw(st.lists(tags, max_size=3, unique=True))),
@@ -46,7 +65,7 @@ def decks(draw) -> Deck:
         )
         for qid in ids
     )
-    name = draw(texts.filter(lambda n: all(p.strip() for p in n.split("::"))))
+    name = draw(names)
     return Deck(
         key=draw(slugs.filter(lambda k: k != "collection" and not k.startswith("backup-"))),
         name=name,

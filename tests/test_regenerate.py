@@ -7,7 +7,7 @@ from prepdeck.build import build_deck
 from prepdeck.render import RETIRED_TAG
 from prepdeck.state import BASELINE_TIME, read_state, state_path
 
-from conftest import edit
+from conftest import edit, no_answers_line
 
 
 def _build(deck_file, tmp_path):
@@ -30,7 +30,7 @@ def test_rebuild_without_edits_changes_nothing_and_keeps_edits_made_in_anki(
     assert anki.note("staying-current")["Notes"] == "I follow the ILL-L list every morning."
     assert "marked" in anki.note("staying-current").tags
     assert result.report.lines() == [
-        "no changes since the last build: a re-import changes nothing in Anki."
+        "no changes since the last build: if you imported it, a re-import changes nothing in Anki."
     ]
 
 
@@ -48,7 +48,10 @@ def test_one_edit_updates_exactly_one_note_and_keeps_its_schedule(deck_file, tmp
     assert anki.revlog(card_id) == 1
     card = anki.card("special-project")
     assert (card.due, card.ivl, card.reps) == (due_before, ivl_before, 1)
-    assert result.report.lines() == ["changed: 1 (special-project)"]
+    assert result.report.lines() == [
+        "changed: 1 (special-project)",
+        no_answers_line(deck_file, "special-project"),
+    ]
 
 
 def test_edits_in_the_same_second_still_reach_anki(deck_file, tmp_path, anki, monkeypatch):
@@ -101,29 +104,19 @@ def test_turning_on_speech_changes_the_template_in_anki(deck_file, tmp_path, ank
     assert "{{Question}}" in template["qfmt"]
 
 
-def test_reordering_and_renaming_the_deck_adds_no_note(deck_file, tmp_path, anki):
+def test_reordering_adds_and_updates_no_note(deck_file, tmp_path, anki):
     anki.import_apkg(_build(deck_file, tmp_path).output)
     before = sorted(anki.col.find_notes(""))
     text = deck_file.read_text(encoding="utf-8")
     first, second = text.index("  - id: ill-systems"), text.index("  - id: unhappy-user")
-    text = text[:first] + text[second:] + "\n" + text[first:second]
-    deck_file.write_text(
-        text.replace("name: Resource Sharing Librarian Interview", "name: ILL Prep")
-    )
+    deck_file.write_text(text[:first] + text[second:] + "\n" + text[first:second])
 
     result = _build(deck_file, tmp_path)
     log = anki.import_apkg(result.output)
 
-    assert log.new == 0 and log.conflicting == 0
+    assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
     assert sorted(anki.col.find_notes("")) == before
-    assert (
-        anki.col.decks.name(anki.card("ill-systems").did) == "Resource Sharing Librarian Interview"
-    )
-    assert result.report.lines() == [
-        "deck renamed from 'Resource Sharing Librarian Interview' to 'ILL Prep': Anki keeps "
-        "existing cards under 'Resource Sharing Librarian Interview' and puts only new cards in "
-        "'ILL Prep'; rename the deck in Anki to match."
-    ]
+    assert result.report.unchanged
 
 
 def test_deleted_state_adds_nothing_and_overwrites_nothing(deck_file, tmp_path, anki):
@@ -138,9 +131,12 @@ def test_deleted_state_adds_nothing_and_overwrites_nothing(deck_file, tmp_path, 
     assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
     assert state_path(deck_file).exists()
     assert all(s.mod < BASELINE_TIME for s in read_state(state_path(deck_file)).questions.values())
-    report = "\n".join(result.report.lines())
-    assert "no build state was found" in report
-    assert "'Update notes: If newer'" in report and "'Update notes: Always'" in report
+    assert result.report.lines() == [
+        "first build of this deck: every question arrives in Anki as new. Commit the build "
+        "state saved beside the deck with it.",
+        "  built and imported this deck before, and lost its state? See 'If the state file is "
+        "lost' in the README before importing.",
+    ]
 
 
 def test_always_after_a_deleted_state_brings_every_note_up_to_date(deck_file, tmp_path, anki):
@@ -166,6 +162,7 @@ def test_retired_question_reaches_anki_with_its_tag(deck_file, tmp_path, anki):
     assert anki.col.find_notes(f"tag:{RETIRED_TAG}") == [anki.note("questions-for-us").id]
     assert result.report.lines() == [
         "changed: 1 (questions-for-us)",
+        no_answers_line(deck_file, "questions-for-us"),
         f"retired: 'questions-for-us' gets the tag {RETIRED_TAG}; suspend or delete it in Anki "
         f"(search: tag:{RETIRED_TAG})",
     ]
@@ -228,10 +225,11 @@ def test_a_prepdeck_upgrade_that_renders_differently_is_reported(deck_file, tmp_
 
     lines = _build(deck_file, tmp_path).report.lines()
 
-    assert lines == [
+    assert lines[0] == (
         "this version of prepdeck writes 10 unedited notes differently; Anki updates them on "
         "import."
-    ]
+    )
+    assert lines[1].startswith("own answers: no ") and len(lines) == 2
 
 
 def test_schema_change_is_explained_and_merge_note_types_keeps_notes_updating(

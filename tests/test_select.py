@@ -29,8 +29,10 @@ def test_long_selections_get_a_short_readable_file_name(deck_file, tmp_path):
     result = build_deck(deck_file, selection=selection, out_dir=tmp_path, dry_run=True)
 
     name = result.output.name
-    assert name.startswith("resource-sharing-interview--interlibrary-loan-systems--policies")
-    assert len(name) <= len("resource-sharing-interview--") + 60 + len(".apkg")
+    assert name.startswith(
+        "resource-sharing-interview__topic-interlibrary-loan-systems__topic-policies"
+    )
+    assert len(name) <= len("resource-sharing-interview__") + 80 + len(".apkg")
 
 
 def test_filtered_then_full_import_leaves_one_note_per_question(deck_file, tmp_path, anki):
@@ -60,7 +62,7 @@ def test_filtered_then_full_import_leaves_one_note_per_question(deck_file, tmp_p
         assert deck == f"Resource Sharing Librarian Interview::{q.topic}"
 
 
-def test_a_filtered_build_updates_the_whole_state_and_names_the_selection(deck_file, tmp_path):
+def test_a_filtered_build_advances_and_reports_only_what_it_packages(deck_file, tmp_path):
     build_deck(deck_file, out_dir=tmp_path / "dist")
     edit(deck_file, "Listen first", "Hear them out")
     edit(deck_file, "Show attention to detail", "Show care for detail")
@@ -69,13 +71,19 @@ def test_a_filtered_build_updates_the_whole_state_and_names_the_selection(deck_f
         deck_file, selection=Selection(topics=("customer-service",)), out_dir=tmp_path / "dist"
     )
     full = build_deck(deck_file, out_dir=tmp_path / "dist")
+    again = build_deck(deck_file, out_dir=tmp_path / "dist")
 
-    assert filtered.report.lines() == [
-        "selection: topic customer-service (the build state still covers every question)",
-        "changed: 2 (unhappy-user, special-project)",
+    assert filtered.report.lines()[:2] == [
+        "selection: topic customer-service (only these questions' build state advances)",
+        "changed: 1 (unhappy-user)",
     ]
-    assert full.report.lines() == [
-        "no changes since the last build: a re-import changes nothing in Anki."
+    assert full.report.lines()[0] == "changed: 1 (special-project)"
+    assert full.report.lines()[2] == (
+        "sent before only in the filtered package 'topic-customer-service': unhappy-user; if you "
+        "did not import that package, this import updates them."
+    )
+    assert again.report.lines() == [
+        "no changes since the last build: if you imported it, a re-import changes nothing in Anki."
     ]
 
 
@@ -95,11 +103,19 @@ def test_switching_to_subdecks_reports_that_cards_stay_put(deck_file, tmp_path):
 
     lines = build_deck(deck_file, out_dir=tmp_path / "dist").report.lines()
 
-    assert lines == [
+    note = '"note:prepdeck-resource-sharing-interview"'
+    assert lines[0] == (
         "moved: 10 questions now belong in other decks (subdecks or topics changed), but Anki "
-        "keeps existing cards where they are. To move them: Browse, search "
-        '"note:prepdeck-resource-sharing-interview", select the cards, Cards > Change Deck.',
+        "keeps existing cards where they are. After importing, to move them, in Browse run each "
+        "search below, select all cards, then Cards > Change Deck to the deck named:"
+    )
+    assert lines[1:3] == [
+        f"  'Resource Sharing Librarian Interview::Interlibrary loan systems': {note} "
+        '"tag:topic::interlibrary-loan-systems"',
+        f"  'Resource Sharing Librarian Interview::Customer service': {note} "
+        '"tag:topic::customer-service"',
     ]
+    assert len(lines) == 9
 
 
 def test_renaming_a_topic_with_subdecks_reports_the_move(deck_file, tmp_path):
@@ -113,10 +129,8 @@ def test_renaming_a_topic_with_subdecks_reports_the_move(deck_file, tmp_path):
 
     lines = build_deck(deck_file, out_dir=tmp_path / "dist").report.lines()
 
-    assert lines == [
-        "changed: 1 (unhappy-user)",
-        "moved: 'unhappy-user' now belongs in 'Resource Sharing Librarian Interview::Patron "
-        "service', but Anki keeps the existing card in 'Resource Sharing Librarian "
-        "Interview::Customer service' (Browse > Change Deck moves it). Anki search: "
-        '"note:prepdeck-resource-sharing-interview" "Id:unhappy-user"',
-    ]
+    assert lines[0] == "changed: 1 (unhappy-user)"
+    assert lines[3] == (
+        "  'Resource Sharing Librarian Interview::Patron service': "
+        '"note:prepdeck-resource-sharing-interview" "tag:topic::patron-service"'
+    )

@@ -5,29 +5,46 @@ This is the library entry point; the CLI only parses options and prints what com
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from prepdeck.atomic import remove_stale_temps, write_together
 from prepdeck.changes import ChangeReport, compare
 from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
-from prepdeck.load import load_deck
-from prepdeck.model import Deck
+from prepdeck.load import answers_path, load_deck, sibling_problems, slugify
+from prepdeck.model import Deck, as_written
 from prepdeck.notetype import genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.package import (
     PackageDeck,
     PackageNote,
     check_output_name,
     package_bytes,
-    write_package,
+    prepare_folder,
 )
 from prepdeck.render import markdown_block, render_note
 from prepdeck.select import Selection
-from prepdeck.state import clock, read_state, source_date_epoch, state_path, write_state
+from prepdeck.state import (
+    changed_text,
+    clock,
+    digest,
+    dump_local_state,
+    dump_state,
+    local_state_path,
+    read_local_state,
+    read_state,
+    source_date_epoch,
+    state_path,
+)
 
 DEFAULT_OUT_DIR = Path("dist")
 ALL = Selection()
+# Between a deck key and a filtered build's selection: keys never contain "_", so no key
+# and no other selection can produce the same file name.
+SELECTION_MARK = "__"
 
 
 @dataclass(frozen=True)
@@ -45,11 +62,32 @@ class BuildResult:
     dry_run: bool
 
 
+def _name_part(value: str) -> str:
+    """A value as a file-name word: letters, digits and hyphens only, never empty."""
+    part = re.sub(r"[^\w-]+|_", "-", slugify(value) or value).strip("-").lower()
+    return part or "x" + digest(value)[:8]
+
+
+def selection_name(selection: Selection, limit: int = 80) -> str:
+    """What a filtered build's file name says it holds, e.g. 'topic-customer-service'."""
+    parts = [
+        *(f"topic-{_name_part(t)}" for t in selection.topics),
+        *(f"tag-{_name_part(t)}" for t in selection.tags),
+        *(f"id-{_name_part(i)}" for i in selection.ids),
+        *(f"not-topic-{_name_part(t)}" for t in selection.exclude_topics),
+        *(f"not-tag-{_name_part(t)}" for t in selection.exclude_tags),
+    ]
+    name = SELECTION_MARK.join(parts)
+    if len(name) <= limit:
+        return name
+    return f"{name[: limit - 9].rstrip('-_')}-{digest(name)[:8]}"
+
+
 def output_path(deck: Deck, selection: Selection, out_dir: Path) -> Path:
-    """`dist/<key>.apkg`, or `dist/<key>--<selection>.apkg` for a filtered build."""
+    """`dist/<key>.apkg`, or `dist/<key>__<selection>.apkg` for a filtered build."""
     if selection.empty:
         return out_dir / f"{deck.key}.apkg"
-    return out_dir / f"{deck.key}--{selection.slug()}.apkg"
+    return out_dir / f"{deck.key}{SELECTION_MARK}{selection_name(selection)}.apkg"
 
 
 def placement(deck: Deck, topic: str) -> str:
@@ -77,18 +115,26 @@ def build_deck(
     output: Path | str | None = None,
     out_dir: Path | str = DEFAULT_OUT_DIR,
     dry_run: bool = False,
+    resend: Collection[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build one deck file into an .apkg and update its build state beside it."""
+    """Build one deck file into an .apkg and update its build state beside it.
+
+    The package and the state change together or not at all.
+    """
     path = Path(path)
     if deck is None:
         deck = load_deck(path)
+    sibling_problems(path, deck)
+    unknown = sorted(set(resend) - {q.id for q in deck.questions})
+    if unknown:
+        raise SelectionError(f"{path}: --resend names no question with the id '{unknown[0]}'")
     target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
     check_output_name(target)
     # The pipeline builds many small objects and no cycles: the collector would only
     # rescan them (see gcpause.py).
     with paused_gc():
-        return _build(path, deck, selection, target, dry_run, progress)
+        return _build(path, deck, selection, target, dry_run, frozenset(resend), progress)
 
 
 def _build(
@@ -97,57 +143,87 @@ def _build(
     selection: Selection,
     target: Path,
     dry_run: bool,
+    resend: frozenset[str],
     progress: Callable[[str], None] | None,
 ) -> BuildResult:
-    if progress:
-        progress("rendering")
-    notes = [render_note(q) for q in deck.questions]
-    places = [placement(deck, q.topic) for q in deck.questions]
-    state_file = state_path(path)
-    previous = read_state(state_file)
-    new_state, report = compare(
-        previous, deck, notes, places, style_fingerprint(deck.key, deck.speak), clock()
-    )
-    if not selection.empty:
-        report.selection = selection.describe()
-
-    chosen = [i for i, q in enumerate(deck.questions) if selection.matches(q)]
-    if not chosen:
+    chosen = [selection.matches(q) for q in deck.questions]
+    if not any(chosen):
         raise SelectionError(
             f"{path}: no question matches the selection ({selection.describe()}); "
             "nothing was written"
         )
-    topics = list(dict.fromkeys(deck.questions[i].topic for i in chosen))
+    if progress:
+        progress("rendering")
+    # The committed state sees the deck file alone; the package carries own answers too.
+    written = deck._replace(questions=tuple(as_written(q) for q in deck.questions))
+    notes = [render_note(q) if c else None for q, c in zip(written.questions, chosen, strict=True)]
+    packaged = [
+        render_note(q) if c and q.shared is not None else n
+        for q, n, c in zip(deck.questions, notes, chosen, strict=True)
+    ]
+    places = [placement(deck, q.topic) for q in deck.questions]
+    state_file, local_file = state_path(path), local_state_path(path)
+    via = "" if selection.empty else selection_name(selection)
+    result = compare(
+        read_state(state_file),
+        read_local_state(local_file),
+        written,
+        notes,
+        packaged,
+        places,
+        chosen,
+        via,
+        style_fingerprint(deck.key, deck.speak),
+        clock(),
+        resend,
+    )
+    report = result.report
+    if not selection.empty:
+        report.selection = selection.describe()
+    answers_file = answers_path(path)
+    if not os.path.exists(answers_file):
+        report.answers_file = answers_file
+        report.without_answers = [*report.changed, *report.rerendered, *report.resent]
+
+    picked = [i for i, c in enumerate(chosen) if c]
+    topics = list(dict.fromkeys(deck.questions[i].topic for i in picked))
     decks = anki_decks(deck, topics)
     deck_ids = {d.name: d.id for d in decks}
     package_notes = [
         PackageNote(
             guid=note_guid(deck.key, deck.questions[i].id),
-            fields=notes[i].fields,
-            tags=notes[i].tags,
-            mod=new_state.questions[deck.questions[i].id].mod,
+            fields=packaged[i].fields,
+            tags=packaged[i].tags,
+            mod=result.mods[deck.questions[i].id],
             deck_id=deck_ids[places[i]],
         )
-        for i in chosen
+        for i in picked
     ]
     if progress:
         progress("packaging")
     # The package's own times: SOURCE_DATE_EPOCH when set, else the newest note time, so an
     # unchanged deck gives the same bytes without it.
     sde = source_date_epoch()
-    package_time = new_state.latest if sde is None else sde
+    package_time = max([result.state.notetype_mod, *result.mods.values()]) if sde is None else sde
     data = package_bytes(
         decks,
         genanki_model(deck.key, deck.speak),
-        new_state.notetype_mod,
+        result.state.notetype_mod,
         package_notes,
         package_time,
     )
-    state_written = False
+    state_data = changed_text(state_file, dump_state(result.state))
     if not dry_run:
-        write_package(target, data)
-        # Only after the package is in place: a failed build must not advance the state.
-        state_written = write_state(state_file, new_state)
+        files = [(target, data)]
+        if state_data is not None:
+            files.append((state_file, state_data))
+        if result.local is not None:
+            local_data = changed_text(local_file, dump_local_state(result.local))
+            if local_data is not None:
+                files.append((local_file, local_data))
+        prepare_folder(target)
+        remove_stale_temps(target)
+        write_together(files)
     return BuildResult(
         deck=deck,
         output=target,
@@ -156,6 +232,6 @@ def _build(
         size=len(data),
         report=report,
         state_path=state_file,
-        state_written=state_written,
+        state_written=state_data is not None and not dry_run,
         dry_run=dry_run,
     )

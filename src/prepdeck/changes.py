@@ -1,13 +1,30 @@
-"""Compare a build with the last one: new modification times, and a report for the learner."""
+"""Compare a build with the last one: new modification times, and a report for the learner.
+
+Per question, the state holds what the last package that carried it sent. A filtered build
+advances only the questions it packages; a full build also records questions that left the
+deck (so that one coming back is not "new"). A learner's own answers never reach the
+committed state: what they add to a note is timed through the machine-local record.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from prepdeck.model import Deck, Question
 from prepdeck.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION, notetype_name
-from prepdeck.render import RETIRED_TAG, RenderedNote
-from prepdeck.state import BuildState, NoteState, assumed_time, digest, next_time, text_key
+from prepdeck.render import RETIRED_TAG, RenderedNote, topic_tag
+from prepdeck.state import (
+    BuildState,
+    LocalNote,
+    LocalState,
+    NoteState,
+    assumed_time,
+    digest,
+    next_time,
+    text_key,
+    tip_keys,
+)
 
 
 def note_search(deck_key: str, question_id: str) -> str:
@@ -15,33 +32,58 @@ def note_search(deck_key: str, question_id: str) -> str:
     return f'"note:{notetype_name(deck_key)}" "Id:{question_id}"'
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass
+class Move:
+    """Cards that now belong in another Anki deck, and the search that finds them."""
+
+    destination: str
+    search: str
+    ids: list[str]
+
+
 @dataclass
 class ChangeReport:
-    """What a re-import of this build will do, compared with the last build."""
+    """What a re-import of this build will do, compared with the last package of each note."""
 
     deck_key: str
     previous: BuildState | None
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     rerendered: list[str] = field(default_factory=list)
+    answers_changed: list[str] = field(default_factory=list)
+    resent: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
-    moved: list[tuple[str, str, str]] = field(default_factory=list)
-    renamed_ids: list[tuple[str, str]] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    renamed_ids: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, why
+    unsent: dict[str, list[str]] = field(default_factory=dict)  # filtered build -> ids
+    design_unsent: str = ""
+    without_answers: list[str] = field(default_factory=list)
+    answers_file: str = ""
     deck_renamed: tuple[str, str] | None = None
     key_changed: tuple[str, str] | None = None
     notetype_changed: bool = False
     schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     selection: str = ""
+    new_cards: int = 0
 
     @property
     def unchanged(self) -> bool:
+        """Whether importing this package changes nothing, if every earlier one was imported."""
         return not (
             self.added
             or self.changed
             or self.rerendered
+            or self.answers_changed
+            or self.resent
+            or self.returned
             or self.removed
-            or self.moved
+            or self.moves
             or self.deck_renamed
             or self.key_changed
             or self.notetype_changed
@@ -52,19 +94,15 @@ class ChangeReport:
         out: list[str] = []
         key = self.deck_key
         if self.selection:
-            out.append(f"selection: {self.selection} (the build state still covers every question)")
+            out.append(f"selection: {self.selection} (only these questions' build state advances)")
         if self.previous is None:
-            out += [
-                "no build state was found, so this build starts one; commit it with the deck.",
-                "  prepdeck cannot tell which questions changed since your last import, so it "
-                "gave every note an early time that depends only on its content:",
-                "  - never imported this deck? nothing to do: every question arrives as new.",
-                "  - imported it before? Anki's default ('Update notes: If newer') keeps every "
-                "note as you have it, so edits made since then do not arrive;",
-                "    choose 'Update notes: Always' once to bring every note up to date (this "
-                "also replaces edits you made inside Anki).",
+            return [
+                *out,
+                "first build of this deck: every question arrives in Anki as new. Commit the "
+                "build state saved beside the deck with it.",
+                "  built and imported this deck before, and lost its state? See 'If the state "
+                "file is lost' in the README before importing.",
             ]
-            return out
         if self.key_changed:
             old, new = self.key_changed
             out += [
@@ -76,10 +114,14 @@ class ChangeReport:
             ]
         if self.deck_renamed:
             old, new = self.deck_renamed
-            out.append(
-                f"deck renamed from '{old}' to '{new}': Anki keeps existing cards under "
-                f"'{old}' and puts only new cards in '{new}'; rename the deck in Anki to match."
-            )
+            out += [
+                f"deck renamed from '{old}' to '{new}'. Before importing, rename the deck "
+                f"'{old}' to '{new}' in Anki (deck list, gear, Rename): its cards and subdecks "
+                "move with it, and the import then finds it.",
+                f"  imported already? Anki then made a second deck '{new}' holding only this "
+                f"build's new cards ({self.new_cards}): delete that deck, rename '{old}' to "
+                f"'{new}', and import this package again.",
+            ]
         if self.schema_changed:
             old, new = self.schema_changed
             out += [
@@ -94,24 +136,45 @@ class ChangeReport:
                 "card design changed (templates or CSS): Anki updates it on import "
                 "with the default options."
             )
-        for old_id, new_id in self.renamed_ids:
+        for old_id, new_id, why in self.renamed_ids:
             out += [
-                f"warning: question '{old_id}' is gone and '{new_id}' has the same wording. "
-                "A re-import adds it as a new note: a duplicate, without the old card's history.",
+                f"warning: question '{old_id}' is gone and '{new_id}' {why}. A re-import adds "
+                "it as a new note: a duplicate, without the old card's history.",
                 f"  to keep that history, set its id back to '{old_id}'. "
                 f"Anki search: {note_search(key, old_id)}",
             ]
-        renamed_new = {new for _, new in self.renamed_ids}
-        renamed_old = {old for old, _ in self.renamed_ids}
+        renamed_new = {new for _, new, _ in self.renamed_ids}
+        renamed_old = {old for old, _, _ in self.renamed_ids}
         added = [q for q in self.added if q not in renamed_new]
         if added:
             out.append(f"new: {len(added)} ({_listing(added)})")
+        if self.returned:
+            out.append(
+                f"back in the deck: {len(self.returned)} ({_listing(self.returned)}); they keep "
+                "their identity, so Anki updates a note you kept rather than adding a duplicate"
+            )
         if self.changed:
             out.append(f"changed: {len(self.changed)} ({_listing(self.changed)})")
+        if self.answers_changed:
+            out.append(
+                f"own answers changed: {len(self.answers_changed)} "
+                f"({_listing(self.answers_changed)})"
+            )
+        if self.resent:
+            out.append(
+                f"sent again (--resend): {len(self.resent)} ({_listing(self.resent)}); a "
+                "re-import replaces these notes, edits made inside Anki included"
+            )
         if self.rerendered:
             out.append(
-                f"this version of prepdeck writes {len(self.rerendered)} unedited notes "
-                "differently; Anki updates them on import."
+                f"this version of prepdeck writes {_plural(len(self.rerendered), 'unedited note')}"
+                " differently; Anki updates them on import."
+            )
+        if self.without_answers:
+            out.append(
+                f"own answers: no {self.answers_file} here; if you keep one on another machine, "
+                "copy it here and build again before importing, or these notes arrive without "
+                f"your answers: {_listing(self.without_answers)}"
             )
         for qid in self.retired:
             out.append(
@@ -125,20 +188,34 @@ class ChangeReport:
                 f"removed: '{qid}': Anki keeps this note until you delete it. "
                 f"Anki search: {note_search(key, qid)}"
             )
-        if len(self.moved) > 3:
+        if self.moves:
+            n = sum(len(m.ids) for m in self.moves)
             out.append(
-                f"moved: {len(self.moved)} questions now belong in other decks (subdecks or "
-                "topics changed), but Anki keeps existing cards where they are. To move them: "
-                f'Browse, search "note:{notetype_name(key)}", select the cards, '
-                "Cards > Change Deck."
+                f"moved: {_plural(n, 'question')} now belong in other decks (subdecks or topics "
+                "changed), but Anki keeps existing cards where they are. After importing, to "
+                "move them, in Browse run each search below, select all cards, then Cards > "
+                "Change Deck to the deck named:"
             )
-        for qid, old, new in self.moved if len(self.moved) <= 3 else ():
+            out += [f"  '{m.destination}': {m.search}" for m in self.moves]
+        for build, ids in sorted(self.unsent.items()):
             out.append(
-                f"moved: '{qid}' now belongs in '{new}', but Anki keeps the existing card in "
-                f"'{old}' (Browse > Change Deck moves it). Anki search: {note_search(key, qid)}"
+                f"sent before only in the filtered package '{build}': {_listing(ids)}; if you "
+                "did not import that package, this import updates them."
             )
-        if not out or self.unchanged:
-            out.append("no changes since the last build: a re-import changes nothing in Anki.")
+        if self.design_unsent:
+            out.append(
+                f"the card design was sent before only in the filtered package "
+                f"'{self.design_unsent}'; if you did not import that package, this import "
+                "updates it."
+            )
+        if self.unchanged:
+            if self.unsent or self.design_unsent:
+                out.append("no edits since the last build.")
+            else:
+                out.append(
+                    "no changes since the last build: if you imported it, a re-import changes "
+                    "nothing in Anki."
+                )
         return out
 
 
@@ -160,56 +237,111 @@ def content_digest(note: RenderedNote) -> str:
     return digest(*note.fields, "\x1e", *note.tags)
 
 
+@dataclass
+class Comparison:
+    """What a build sends: the states to save, each packaged note's time, and the report."""
+
+    state: BuildState
+    local: LocalState | None
+    mods: dict[str, int]
+    report: ChangeReport
+
+
 def compare(
     previous: BuildState | None,
+    local: LocalState | None,
     deck: Deck,
-    notes: list[RenderedNote],
-    placements: list[str],
+    notes: Sequence[RenderedNote],
+    packaged: Sequence[RenderedNote],
+    placements: Sequence[str],
+    selected: Sequence[bool],
+    via: str,
     style: str,
     now: int,
-) -> tuple[BuildState, ChangeReport]:
-    """The new state (with every note's modification time) and what changed since `previous`."""
+    resend: frozenset[str] = frozenset(),
+) -> Comparison:
+    """Compare this build with the last package of each note.
+
+    `notes` are rendered from the deck file alone, `packaged` with the learner's own answers;
+    `via` names a filtered build ("" for a full one); `resend` ids get a new, later time.
+    """
     report = ChangeReport(deck_key=deck.key, previous=previous)
     later = next_time(previous, now)
+    later_local = max(later, local.latest + 1) if local else later
     old = previous.questions if previous else {}
-    questions: dict[str, NoteState] = {}
-    for q, note, place in zip(deck.questions, notes, placements, strict=True):
+    old_local = local.questions if local else {}
+    questions = dict(old)  # a filtered build leaves the other questions as they were
+    new_local = dict(old_local)
+    mods: dict[str, int] = {}
+    for q, note, pnote, place, chosen in zip(
+        deck.questions, notes, packaged, placements, selected, strict=True
+    ):
+        if not chosen:
+            continue
         content = content_digest(note)
         before = old.get(q.id)
-        if previous is None:
+        if q.id in resend:
+            mod = later
+        elif previous is None:
             mod = assumed_time(content)
         elif before is not None and before.content == content:
             mod = before.mod
         else:
             mod = later
-        state = NoteState(
-            mod=mod, content=content, source=source_digest(q), text=text_key(q.question), deck=place
+        # The filtered build that first sent this content; a full build sends everything.
+        sent_via = via
+        if before is not None and mod == before.mod:
+            sent_via = before.via if via else ""
+        questions[q.id] = NoteState(
+            mod=mod,
+            content=content,
+            source=source_digest(q),
+            text=text_key(q.question),
+            deck=place,
+            tips=tip_keys(q.tips),
+            via=sent_via,
         )
-        questions[q.id] = state
+        # A note that carries own answers, or once did on this machine, is timed locally.
+        pcontent = content if pnote is note else content_digest(pnote)
+        mine = old_local.get(q.id)
+        pmod = mod
+        if pcontent != content or mine is not None:
+            if q.id in resend:
+                pmod = later_local
+            elif mine is not None and mine.content == pcontent:
+                pmod = max(mine.mod, mod)
+            elif mine is None and previous is None:
+                pmod = assumed_time(pcontent)
+            else:
+                pmod = max(later_local, mod)
+                if previous is not None and before is not None and before.content == content:
+                    report.answers_changed.append(q.id)
+            new_local[q.id] = LocalNote(pmod, pcontent)
+        mods[q.id] = pmod
         if previous is None:
             continue
-        if before is None:
-            report.added.append(q.id)
-            continue
-        if before.content != content:
-            if before.source == state.source:
-                report.rerendered.append(q.id)
-            else:
-                report.changed.append(q.id)
-                if q.retired and RETIRED_TAG in note.tags:
-                    report.retired.append(q.id)
-        if _renamed_placement(before.deck, previous.deck_name, deck.name) != place:
-            report.moved.append((q.id, before.deck, place))
+        _classify(report, q, note, before, content, questions[q.id], q.id in resend, via)
+        if before is not None and not before.removed:
+            was = _renamed_placement(before.deck, previous.deck_name, deck.name)
+            if was != place:
+                _add_move(report, deck, q, place)
 
-    if previous is None:
-        notetype_mod = assumed_time(style)
-    elif previous.style == style:
-        notetype_mod = previous.notetype_mod
-    else:
-        notetype_mod = later
-        report.notetype_changed = True
+    notetype_mod, notetype_via = _notetype_time(previous, style, later, via, report)
+    if previous is not None and not via:
+        gone = [qid for qid, s in old.items() if not s.removed and qid not in _ids(deck)]
+        for qid in sorted(gone):
+            questions[qid] = replace(old[qid], removed=True)
+        report.removed = sorted(gone)
+        report.renamed_ids = _renamed_ids(old, questions, report)
+    if previous is not None:
+        if previous.deck_name != deck.name:
+            report.deck_renamed = (previous.deck_name, deck.name)
+        if previous.deck_key != deck.key:
+            report.key_changed = (previous.deck_key, deck.key)
+        if (previous.fields, previous.card_types) != (FIELDS, CARD_TYPES):
+            report.schema_changed = (previous.fields, FIELDS)
 
-    new_state = BuildState(
+    state = BuildState(
         deck_key=deck.key,
         deck_name=deck.name,
         schema_version=SCHEMA_VERSION,
@@ -217,21 +349,92 @@ def compare(
         card_types=CARD_TYPES,
         style=style,
         notetype_mod=notetype_mod,
+        notetype_via=notetype_via,
         questions=questions,
     )
-    if previous is not None:
-        report.removed = sorted(set(old) - set(questions))
-        by_text = {s.text: qid for qid, s in questions.items() if qid in report.added}
-        report.renamed_ids = [
-            (qid, by_text[old[qid].text]) for qid in report.removed if old[qid].text in by_text
-        ]
-        if previous.deck_name != deck.name:
-            report.deck_renamed = (previous.deck_name, deck.name)
-        if previous.deck_key != deck.key:
-            report.key_changed = (previous.deck_key, deck.key)
-        if (previous.fields, previous.card_types) != (FIELDS, CARD_TYPES):
-            report.schema_changed = (previous.fields, FIELDS)
-    return new_state, report
+    new_local_state = LocalState(deck.key, new_local) if new_local else None
+    return Comparison(state, new_local_state, mods, report)
+
+
+def _ids(deck: Deck) -> set[str]:
+    return {q.id for q in deck.questions}
+
+
+def _classify(
+    report: ChangeReport,
+    q: Question,
+    note: RenderedNote,
+    before: NoteState | None,
+    content: str,
+    now: NoteState,
+    resent: bool,
+    via: str,
+) -> None:
+    """Put one packaged question in the report's lists."""
+    if before is None:
+        report.added.append(q.id)
+        report.new_cards += 1
+        return
+    if before.removed:
+        report.returned.append(q.id)
+    if resent:
+        report.resent.append(q.id)
+    elif before.content != content:
+        if before.source == now.source:
+            report.rerendered.append(q.id)
+        elif not before.removed:
+            report.changed.append(q.id)
+            if q.retired and RETIRED_TAG in note.tags:
+                report.retired.append(q.id)
+    elif before.via and before.via != via:
+        report.unsent.setdefault(before.via, []).append(q.id)
+
+
+def _notetype_time(
+    previous: BuildState | None, style: str, later: int, via: str, report: ChangeReport
+) -> tuple[int, str]:
+    """The note type's time and the build that first sent its design."""
+    if previous is None:
+        return assumed_time(style), via
+    if previous.style != style:
+        report.notetype_changed = True
+        return later, via
+    if previous.notetype_via and previous.notetype_via != via:
+        report.design_unsent = previous.notetype_via
+    return previous.notetype_mod, previous.notetype_via if via else ""
+
+
+def _renamed_ids(
+    old: dict[str, NoteState], now: dict[str, NoteState], report: ChangeReport
+) -> list[tuple[str, str, str]]:
+    """Removed ids whose question came back under a new id: same wording, or mostly same tips."""
+    added = [qid for qid in report.added]
+    by_text = {now[qid].text: qid for qid in added}
+    out = []
+    for gone in report.removed:
+        if old[gone].text in by_text:
+            out.append((gone, by_text[old[gone].text], "has the same wording"))
+            continue
+        tips = set(old[gone].tips)
+        for qid in added:
+            shared = len(tips & set(now[qid].tips))
+            if tips and shared * 2 >= len(tips):
+                out.append((gone, qid, f"has {shared} of its {len(tips)} tips"))
+                break
+    return out
+
+
+def _add_move(report: ChangeReport, deck: Deck, q: Question, place: str) -> None:
+    """Group a card that belongs elsewhere with the others bound for the same deck."""
+    by_topic = place != deck.name
+    search = f'"note:{notetype_name(deck.key)}"'
+    if by_topic:
+        search += f' "tag:{topic_tag(q.topic)}"'
+    for move in report.moves:
+        if move.destination == place:
+            move.ids.append(q.id)
+            return
+    report.moves.append(Move(place, search, [q.id]))
 
 
 def _renamed_placement(place: str, old_name: str, new_name: str) -> str:

@@ -6,6 +6,7 @@ and completion stay instant.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -13,47 +14,95 @@ import click
 
 from prepdeck import __version__
 from prepdeck.errors import DeckFileError, PrepdeckError
+from prepdeck.output import visible
 
-DECKS_DIR = "decks"
+# Builds finished in this run, for an honest message when Ctrl-C stops the next one.
+_WRITTEN: list[str] = []
+
+
+def _echo(text: str = "", err: bool = False) -> None:
+    """Print one line; control characters from deck files are shown, never run."""
+    click.echo(visible(text), err=err)
 
 
 class _Group(click.Group):
     """Turns every PrepdeckError into one message on stderr and its exit code, no traceback."""
+
+    def main(self, *args, **kwargs):
+        # A console that cannot show a deck's script (cp1252, LANG=C) gets replacement
+        # characters, not a UnicodeEncodeError.
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+                reconfigure(errors="replace")
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as err:  # the output itself broke: a full disk, a closed pipe
+            _quiet_stdout()
+            with contextlib.suppress(OSError):
+                sys.stderr.write(f"prepdeck: cannot write the output: {err.strerror or err}\n")
+            sys.exit(1)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except DeckFileError as err:
             for problem in err.problems:
-                click.echo(str(problem), err=True)
+                _echo(str(problem), err=True)
             n = len(err.problems)
-            click.echo(
+            _echo(
                 f"prepdeck: {n} problem{'s' if n != 1 else ''} found; fix and run again "
                 "(nothing was written).",
                 err=True,
             )
             ctx.exit(1)
         except PrepdeckError as err:
-            click.echo(f"prepdeck: {err}", err=True)
+            _echo(f"prepdeck: {err}", err=True)
             ctx.exit(err.exit_code)
-        except KeyboardInterrupt:
-            click.echo("prepdeck: interrupted; no output was changed.", err=True)
+        except KeyboardInterrupt as err:
+            written = [*_WRITTEN, *(str(p) for p in getattr(err, "paths", ()))]
+            if written:
+                message = (
+                    f"interrupted; written in full: {', '.join(written)}; nothing else changed."
+                )
+            else:
+                message = "interrupted; no output was changed."
+            _echo(f"prepdeck: {message}", err=True)
             ctx.exit(130)
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at nothing, so that the final flush at exit cannot fail again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _deck_files(paths: tuple[str, ...]) -> list[str]:
-    """The deck files named, or every deck in ./decks when none are."""
+    """The deck files named, or every deck in the project's decks/ folder when none are."""
     from prepdeck.load import deck_paths
+    from prepdeck.project import decks_dir
 
     if paths:
         out: list[str] = []
         for p in paths:
-            out.extend(deck_paths(p) if os.path.isdir(p) else [p])
+            if os.path.isdir(p):
+                found = deck_paths(p)
+                if not found:
+                    raise PrepdeckError(f"{p}: is a folder with no deck files (*.yaml) in it")
+                out.extend(found)
+            else:
+                out.append(p)
         return out
-    found = deck_paths(DECKS_DIR) if os.path.isdir(DECKS_DIR) else []
+    folder = decks_dir()
+    found = deck_paths(folder) if folder else []
     if not found:
+        where = f"{folder}/" if folder else "decks/ (here or in a folder above)"
         raise PrepdeckError(
-            f"no deck files in {DECKS_DIR}/; name one, or start one with: "
+            f"no deck files in {where}; name one, or start one with: "
             "prepdeck new decks/my-deck.yaml"
         )
     return found
@@ -142,7 +191,7 @@ def _validate(selection, decks) -> None:
         selection.validate(decks)
     except SelectionError as err:
         if err.exit_code == 2:
-            raise click.UsageError(str(err)) from None
+            raise click.UsageError(visible(str(err))) from None
         raise
 
 
@@ -156,14 +205,10 @@ def _with_matches(decks, selection) -> list[bool]:
     return matching
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     # Click's version_option looks up gettext catalogues at import: a few ms on every run.
     if value and not ctx.resilient_parsing:
-        click.echo(f"prepdeck, version {__version__}")
+        _echo(f"prepdeck, version {__version__}")
         ctx.exit()
 
 
@@ -193,22 +238,30 @@ def cli() -> None:
     "-o",
     "--output",
     metavar="FILE",
-    help="Write the package here (one deck only).",
+    help="Write the package here (one deck only; a name ending in .apkg).",
 )
 @click.option(
     "--out-dir",
-    default="dist",
     metavar="DIR",
-    show_default=True,
-    help="Folder for <key>.apkg files.",
+    help="Folder for <key>.apkg files.  [default: the project's dist/]",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--resend",
+    "resend",
+    multiple=True,
+    metavar="ID",
+    help="Send this question again as newer, so a re-import replaces the note in Anki "
+    "(repeatable).",
+)
 @_selection_options
-def build(deck_files, output, out_dir, dry_run, **select) -> None:
+def build(deck_files, output, out_dir, dry_run, resend, **select) -> None:
     """Build decks into Anki packages (.apkg) and report what changed.
 
-    With no DECK_FILES, builds every decks/*.yaml into dist/<key>.apkg. A filtered build
-    (--topic, --tag, ...) writes its own file, dist/<key>--<selection>.apkg.
+    With no DECK_FILES, builds every deck in the project's decks/ folder (found from here
+    upwards) into its dist/<key>.apkg. A filtered build (--topic, --tag, ...) writes its own
+    file, dist/<key>__<selection>.apkg, for example
+    dist/<key>__topic-customer-service__tag-teamwork.apkg.
 
     \b
     Examples:
@@ -216,9 +269,12 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
       prepdeck build decks/resource-sharing-interview.yaml -o ~/Desktop/ill.apkg
       prepdeck build --topic "Customer service" --tag teamwork
       prepdeck build --dry-run
+      prepdeck build --resend unhappy-user
     """
     from prepdeck.build import build_deck
     from prepdeck.load import load_decks
+    from prepdeck.output import plural, size
+    from prepdeck.project import default_out_dir
 
     files = _deck_files(deck_files)
     if output is not None and len(files) > 1:
@@ -230,9 +286,11 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
     selection = _selection(**select)
     _validate(selection, decks)
     matching = _with_matches(decks, selection)
+    out_dir = out_dir if out_dir is not None else default_out_dir()
+    _WRITTEN.clear()
     for path, deck, has_match in zip(files, decks, matching, strict=True):
         if not has_match:
-            click.echo(f"{deck.key}: skipped, no question matches the selection")
+            _echo(f"{deck.key}: skipped, no question matches the selection")
             continue
         result = build_deck(
             path,
@@ -241,36 +299,39 @@ def build(deck_files, output, out_dir, dry_run, **select) -> None:
             output=output,
             out_dir=out_dir,
             dry_run=dry_run,
+            resend=resend,
             progress=_progress(deck),
         )
+        if not dry_run:
+            _WRITTEN.append(str(result.output))
         verb = "would write" if dry_run else "->"
-        click.echo(
-            f"{deck.key}: {result.notes} notes, {result.topics} topics {verb} "
-            f"{result.output} ({_size(result.size)})"
+        _echo(
+            f"{deck.key}: {plural(result.notes, 'note')}, {plural(result.topics, 'topic')} "
+            f"{verb} {result.output} ({size(result.size)})"
         )
         for line in result.report.lines():
-            click.echo(f"  {line}")
+            _echo(f"  {line}")
         if result.state_written:
-            click.echo(f"  build state saved to {result.state_path}; commit it with the deck.")
+            _echo(f"  build state saved to {result.state_path}; commit it with the deck.")
 
 
 def _announce_reading(files: list[str]) -> None:
     """Large files take seconds to read: say so on a terminal, so it does not look stuck."""
     if not sys.stderr.isatty():
         return
+    from prepdeck.output import size
+
     for path in files:
-        size = os.path.getsize(path) if os.path.isfile(path) else 0
-        if size > 2 * 1024 * 1024:
-            click.echo(f"reading {path} ({_size(size)})…", err=True)
+        length = os.path.getsize(path) if os.path.isfile(path) else 0
+        if length > 2 * 1024 * 1024:
+            _echo(f"reading {path} ({size(length)})…", err=True)
 
 
 def _progress(deck):
     """Progress on stderr for large decks, and only when stderr is a terminal."""
     if len(deck.questions) < 2000 or not sys.stderr.isatty():
         return None
-    return lambda step: click.echo(
-        f"{deck.key}: {step} {len(deck.questions):,} questions…", err=True
-    )
+    return lambda step: _echo(f"{deck.key}: {step} {len(deck.questions):,} questions…", err=True)
 
 
 @cli.command()
@@ -286,14 +347,15 @@ def check(deck_files, strict, as_json) -> None:
     Example:
       prepdeck check decks/resource-sharing-interview.yaml
     """
-    import json
-
     from prepdeck.lint import lint_deck
-    from prepdeck.load import load_decks
+    from prepdeck.load import load_decks, sibling_problems
+    from prepdeck.output import json_text, plural
 
     files = _deck_files(deck_files)
     try:
         decks = load_decks(files)
+        for path, deck in zip(files, decks, strict=True):
+            sibling_problems(path, deck)
         problems = []
     except DeckFileError as err:
         if not as_json:
@@ -301,8 +363,8 @@ def check(deck_files, strict, as_json) -> None:
         decks, problems = [], err.problems
     warnings = [w for d in decks for w in lint_deck(d)]
     if as_json:
-        click.echo(
-            json.dumps(
+        _echo(
+            json_text(
                 {
                     "ok": not problems and not (strict and warnings),
                     "errors": [
@@ -312,15 +374,21 @@ def check(deck_files, strict, as_json) -> None:
                     "warnings": [
                         {"path": w.path, "line": w.line, "message": w.message} for w in warnings
                     ],
-                },
-                indent=2,
+                }
             )
         )
     else:
         for w in warnings:
-            click.echo(str(w), err=True)
+            _echo(str(w), err=True)
         for d in decks:
-            click.echo(f"{d.source}: {len(d.questions)} questions, {len(d.topics)} topics: ok")
+            mine = [w for w in warnings if w.path == d.source]
+            counts = f"{plural(len(d.questions), 'question')}, {plural(len(d.topics), 'topic')}"
+            if strict and mine:
+                _echo(f"{d.source}: {counts}: {plural(len(mine), 'warning')} (--strict: fails)")
+            elif mine:
+                _echo(f"{d.source}: {counts}: ok, {plural(len(mine), 'warning')}")
+            else:
+                _echo(f"{d.source}: {counts}: ok")
     if problems or (strict and warnings):
         sys.exit(1)
 
@@ -330,21 +398,21 @@ def check(deck_files, strict, as_json) -> None:
 @_selection_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(deck_files, as_json, **select) -> None:
-    """List questions: id, topic and question, one per line.
+    """List questions: id, topic and question, one per line (with the deck, for several).
 
     \b
     Example:
       prepdeck list --topic customer-service
     """
-    import json
+    from prepdeck.output import json_text, table
 
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
     rows = [(d, q) for d in decks for q in d.questions if selection.matches(q)]
     if as_json:
-        click.echo(
-            json.dumps(
+        _echo(
+            json_text(
                 [
                     {
                         "deck": d.key,
@@ -356,32 +424,27 @@ def list_(deck_files, as_json, **select) -> None:
                         "retired": q.retired,
                     }
                     for d, q in rows
-                ],
-                indent=2,
-                ensure_ascii=False,
+                ]
             )
         )
         return
     if not rows:
         raise PrepdeckError("no question matches the selection")
-    id_w = max(len("ID"), *(len(q.id) for _, q in rows))
-    topic_w = min(30, max(len("TOPIC"), *(len(q.topic) for _, q in rows)))
+    several = len(decks) > 1
+    header = (*(("DECK",) if several else ()), "ID", "TOPIC", "QUESTION")
+    cells = [(*((d.key,) if several else ()), q.id, q.topic, q.question) for d, q in rows]
+    widths = (*((0,) if several else ()), 0, 30, 0)
+    lines = table(header, cells, widths)
     width = click.get_terminal_size()[0] if sys.stdout.isatty() else 0
-    click.echo(f"{'ID':<{id_w}}  {'TOPIC':<{topic_w}}  QUESTION")
-    for _, q in rows:
-        text = q.question
-        if width:
-            room = max(20, width - id_w - topic_w - 4)
-            text = text if len(text) <= room else text[: room - 1] + "…"
-        topic = q.topic if len(q.topic) <= topic_w else q.topic[: topic_w - 1] + "…"
-        click.echo(f"{q.id:<{id_w}}  {topic:<{topic_w}}  {text}")
+    for line in lines:
+        _echo(line if not width or len(line) <= width else line[: max(20, width) - 1] + "…")
 
 
 @cli.command()
 @click.argument("deck_files", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def topics(deck_files, as_json) -> None:
-    """Each topic with its number of questions.
+    """Each topic with its number of questions (per deck, for several).
 
     \b
     Example:
@@ -392,22 +455,26 @@ def topics(deck_files, as_json) -> None:
     from prepdeck.load import slugify
 
     _, decks = _load(deck_files)
-    counts: Counter[str] = Counter(q.topic for d in decks for q in d.questions)
-    order = list(dict.fromkeys(q.topic for d in decks for q in d.questions))
+    counts: Counter[tuple[str, str]] = Counter((d.key, q.topic) for d in decks for q in d.questions)
+    order = list(dict.fromkeys((d.key, q.topic) for d in decks for q in d.questions))
     if as_json:
-        import json
+        from prepdeck.output import json_text
 
-        click.echo(
-            json.dumps(
-                [{"topic": t, "slug": slugify(t), "questions": counts[t]} for t in order],
-                indent=2,
-                ensure_ascii=False,
+        _echo(
+            json_text(
+                [
+                    {"deck": k, "topic": t, "slug": slugify(t), "questions": counts[k, t]}
+                    for k, t in order
+                ]
             )
         )
         return
-    width = max(len(t) for t in order)
-    for t in order:
-        click.echo(f"{t:<{width}}  {counts[t]:>3}")
+    several = len(decks) > 1
+    key_w = max(len(k) for k, _ in order)
+    width = max(len(t) for _, t in order)
+    for k, t in order:
+        deck = f"{k:<{key_w}}  " if several else ""
+        _echo(f"{deck}{t:<{width}}  {counts[k, t]:>3}")
 
 
 @cli.command()
@@ -419,12 +486,13 @@ def new(file) -> None:
     Example:
       prepdeck new decks/data-analyst.yaml
     """
+    import shlex
     from pathlib import Path
 
     from prepdeck.starter import write_starter
 
     key = write_starter(Path(file))
-    click.echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {file}")
+    _echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {shlex.quote(file)}")
 
 
 @cli.command()
@@ -432,10 +500,8 @@ def new(file) -> None:
 @click.option(
     "-o",
     "--output",
-    default="dist/preview.html",
-    show_default=True,
     metavar="FILE",
-    help="Where to write the HTML page.",
+    help="Where to write the HTML page.  [default: the project's dist/preview.html]",
 )
 @click.option("--open", "open_", is_flag=True, help="Open the page in your browser.")
 @_selection_options
@@ -450,22 +516,17 @@ def preview(deck_files, output, open_, **select) -> None:
     """
     from pathlib import Path
 
-    from prepdeck.atomic import write_atomically
-    from prepdeck.preview import preview_decks
+    from prepdeck.preview import preview_decks, save_page
+    from prepdeck.project import default_out_dir
 
-    output = Path(output)
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
     matching = _with_matches(decks, selection)
     chosen = [d for d, has_match in zip(decks, matching, strict=True) if has_match]
-    page = preview_decks(chosen, selection)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise PrepdeckError(f"{output.parent}: cannot create this folder: {err.strerror}") from None
-    write_atomically(output, page.encode("utf-8"))
+    target = Path(output) if output else Path(default_out_dir()) / "preview.html"
+    save_page(target, preview_decks(chosen, selection))
     count = sum(1 for d in chosen for q in d.questions if selection.matches(q))
-    click.echo(f"preview of {count} cards -> {output}")
+    _echo(f"preview of {count} cards -> {target}")
     if open_:
-        click.launch(str(output))
+        click.launch(str(target))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import DeckFileError, Problem
+from prepdeck.files import NotAFileError, TooLargeError, read_bounded
 from prepdeck.gcpause import paused_gc
 from prepdeck.model import SUBDECK_MODES, Deck, Question
-from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked
+from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked, peek
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
 # They are far above any real deck: the 100,000-question benchmark deck is about 25 MB.
@@ -28,6 +30,20 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 TAG_RE = re.compile(r"^[^\s\"]+\Z")
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
+# Characters no text may hold: C0 controls but tab and line feed, DEL and C1 controls. Anki
+# stores fields separated by \x1f and refuses a package whose fields contain it; a terminal
+# runs ESC and C1 sequences. (YAML's escapes, such as "\e" or "\x1f", can write them.)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible characters that make two names look the same: zero-width space, word joiner,
+# byte order mark, soft hyphen, bidirectional embeddings, overrides, isolates and marks.
+# (Zero-width joiner and non-joiner are not here: Persian, Indic scripts and emoji use them.)
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+EMPTY_DECK = (
+    "the file is empty; a deck file needs a `deck:` and a `questions:` key "
+    "(prepdeck new FILE writes a starter)"
+)
 
 
 DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
@@ -104,12 +120,66 @@ def load_decks(paths: Iterable[PathLike], *, with_answers: bool = True) -> list[
     return decks
 
 
+def _stem(path: str) -> str:
+    name = os.path.basename(path)
+    return name.rsplit(".", 1)[0] if name.endswith((".yaml", ".yml")) else name
+
+
+def sibling_problems(path: PathLike, deck: Deck) -> None:
+    """Refuse a deck file that shares its name or its key with another in its folder.
+
+    Two such files would write one package and one build state over each other, whichever
+    of them is built; a copied deck file keeps the key of its original until it is changed.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    problems = []
+    try:
+        others = deck_paths(folder)
+    except OSError:
+        return
+    for other in others:
+        try:
+            if os.path.samefile(other, path):
+                continue
+        except OSError:
+            continue
+        if _stem(other) == _stem(path):
+            problems.append(
+                Problem(
+                    path,
+                    0,
+                    0,
+                    f"{other} has the same name with another ending, and both would share "
+                    f"one build state; rename or remove one of them",
+                )
+            )
+            continue
+        try:
+            text = read_bounded(other, MAX_FILE_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if peek(text, "deck", "key") == deck.key:
+            problems.append(
+                Problem(
+                    path,
+                    0,
+                    0,
+                    f"deck key '{deck.key}' is also the key of {other}; every deck file needs "
+                    "its own key (a copied deck needs a new one: prepdeck new prints a fresh "
+                    "key), or the two would overwrite each other's package and state",
+                )
+            )
+    if problems:
+        raise DeckFileError(problems)
+
+
 def parse_deck_text(text: str, path: str = "<text>") -> Deck:
     """Validate deck YAML given as text; `path` is only used in messages."""
     reader = _Reader(path)
     # Parsing creates many small objects and no cycles (see gcpause.py).
     with paused_gc():
-        root = reader.compose(text)
+        root = reader.compose(text, EMPTY_DECK)
         deck = reader.deck(root) if root is not None else None
         del root
     if reader.problems:
@@ -120,29 +190,31 @@ def parse_deck_text(text: str, path: str = "<text>") -> Deck:
 
 def _read_text(path: str, reader: _Reader) -> str:
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            reader.fail(
-                None,
-                f"the file is {size / 2**20:.1f} MiB; deck files are limited to "
-                f"{MAX_FILE_BYTES // 2**20} MiB: split it into several decks",
-            )
-            return ""
-        with open(path, "rb") as f:
-            data = f.read()
-    except IsADirectoryError:
-        reader.fail(None, "is a folder, not a deck file")
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except NotAFileError as err:
+        reader.fail(None, f"{err.strerror}; name a deck file")
+        return ""
+    except TooLargeError as err:
+        reader.fail(
+            None,
+            f"the file is {err.size / 2**20:.1f} MiB; deck files are limited to "
+            f"{MAX_FILE_BYTES // 2**20} MiB: split it into several decks",
+        )
         return ""
     except OSError as err:
         reader.fail(None, f"cannot be read: {err.strerror or err}")
         return ""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif _wide_encoding(data):
+        reader.fail(None, "is saved as UTF-16 or UTF-32 text; save it as UTF-8 and try again")
+        return ""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        column = len(data[line_start : err.start].decode("utf-8", "ignore")) + 1
         reader.problems.append(
             Problem(
                 reader.path,
@@ -154,13 +226,25 @@ def _read_text(path: str, reader: _Reader) -> str:
         return ""
 
 
+def _wide_encoding(data: bytes) -> bool:
+    """UTF-16 or UTF-32, with or without a byte order mark: many NUL bytes in the text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:4096]
+    return len(head) >= 2 and head.count(0) * 4 >= len(head)
+
+
 def _merge_answers(deck: Deck, path: str) -> Deck:
     reader = _Reader(path)
+    # An empty (or comments-only) answers file simply holds no answers yet.
     root = reader.compose(_read_text(path, reader))
     answers = reader.answers(root, {q.id for q in deck.questions}) if root is not None else {}
     if reader.problems:
         raise DeckFileError(reader.problems)
-    questions = tuple(q._replace(**answers[q.id]) if q.id in answers else q for q in deck.questions)
+    questions = tuple(
+        q._replace(**answers[q.id], shared=(q.example, q.notes)) if q.id in answers else q
+        for q in deck.questions
+    )
     return deck._replace(questions=questions)
 
 
@@ -183,10 +267,10 @@ class _Reader:
             self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
 
     # -- YAML -------------------------------------------------------------------------
-    def compose(self, text: str) -> Node | None:
+    def compose(self, text: str, empty: str | None = None) -> Node | None:
         if self.problems:
             return None
-        root, problems = compose_checked(text, self.path)
+        root, problems = compose_checked(text, self.path, empty)
         self.problems.extend(problems)
         return root
 
@@ -244,6 +328,14 @@ class _Reader:
             self.fail(node, f"{where}: expected text, found {_kind(node)}{hint}")
             return ""
         value = node.value.strip()
+        bad = _CONTROL.search(value)
+        if bad:
+            self.fail(
+                node,
+                f"{where}: contains the control character U+{ord(bad.group()):04X}, which "
+                "Anki cannot store and a terminal may run; delete it",
+            )
+            return ""
         if required and not value:
             self.fail(node, f"{where}: is empty; write some text here")
         elif len(value) > MAX_TEXT_CHARS:
@@ -251,6 +343,30 @@ class _Reader:
                 node,
                 f"{where}: is {len(value):,} characters long; the limit is {MAX_TEXT_CHARS:,}",
             )
+            return ""
+        return value
+
+    def name(self, node: Node | None, value: str, where: str) -> str:
+        """A name that identifies something (topic, tag, deck name): one spelling per name.
+
+        Unicode is composed (NFC), so 'é' typed two ways is one topic; invisible characters
+        and empty '::' parts, which would make look-alike or blank decks and tags, are refused.
+        """
+        if not value:
+            return value
+        value = unicodedata.normalize("NFC", value)
+        bad = _INVISIBLE.search(value)
+        if bad or value[0] in "\u200c\u200d" or value[-1] in "\u200c\u200d":
+            ch = bad.group() if bad else (value[0] if value[0] in "\u200c\u200d" else value[-1])
+            label = unicodedata.name(ch, "invisible character").lower()
+            self.fail(
+                node,
+                f"{where}: contains the invisible character U+{ord(ch):04X} ({label}), which "
+                "makes it look like another name; delete it",
+            )
+            return ""
+        if "::" in value and any(not part.strip() for part in value.split("::")):
+            self.fail(node, f"{where}: '{value}' has an empty part around '::'; remove it")
             return ""
         return value
 
@@ -311,8 +427,7 @@ class _Reader:
                 "collection and replace the learner's; choose another key",
             )
         name = self.text(meta.get("name"), "deck.name", required=True, parent=where_node)
-        if name and any(not part.strip() for part in name.split("::")):
-            self.fail(meta["name"], "deck.name: has an empty part around '::'; remove it")
+        name = self.name(meta.get("name"), name, "deck.name")
         description = self.text(meta.get("description"), "deck.description", required=False)
         subdecks = self.text(meta.get("subdecks"), "deck.subdecks", required=False) or "none"
         if subdecks not in SUBDECK_MODES:
@@ -373,6 +488,7 @@ class _Reader:
             return None
         qid = self.slug(fields.get("id"), f"{where}.id", node, "question id")
         topic = self.text(fields.get("topic"), f"{where}.topic", required=True, parent=node)
+        topic = self.name(fields.get("topic"), topic, f"{where}.topic")
         question = self.text(
             fields.get("question"), f"{where}.question", required=True, parent=node
         )
@@ -385,7 +501,8 @@ class _Reader:
                 self.fail(fields["tips"], f"{where}.tips: is empty; add at least one tip")
         tags: list[str] = []
         if "tags" in fields and not _is_null(fields["tags"]):
-            for tag, tag_node in self.text_list(fields["tags"], f"{where}.tags", MAX_TAGS):
+            for raw, tag_node in self.text_list(fields["tags"], f"{where}.tags", MAX_TAGS):
+                tag = self.name(tag_node, raw, f"{where}.tags")
                 if tag and not TAG_RE.match(tag):
                     self.fail(tag_node, f"{where}.tags: '{tag}' has a space; use '-' instead")
                 elif tag.lower().startswith(RESERVED_TAG_PREFIXES):

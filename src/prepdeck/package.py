@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prepdeck.atomic import write_atomically
 from prepdeck.errors import OutputError
+from prepdeck.files import not_a_file
 
 # Anki treats these names as a whole collection and would replace the learner's own.
 FORBIDDEN_NAMES = ("collection.apkg",)
@@ -141,13 +141,15 @@ def _zip(entries: dict[str, bytes], package_time: int) -> bytes:
     return buf.getvalue()
 
 
-def write_package(path: Path, data: bytes) -> None:
-    """Put the package at `path` in one step; on failure the old file stays as it was."""
+def prepare_folder(path: Path) -> None:
+    """Create the package's folder; refuse a target that is not a regular file."""
     check_output_name(path)
+    kind = not_a_file(path)
+    if kind:
+        raise OutputError(f"{path}: is {kind}, not a file; choose another name")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(
             f"{path.parent}: cannot create this folder: {err.strerror or err}"
         ) from None
-    write_atomically(path, data)

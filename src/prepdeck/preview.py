@@ -11,7 +11,11 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from prepdeck.atomic import write_atomically
+from prepdeck.errors import OutputError
+from prepdeck.files import not_a_file
 from prepdeck.model import Deck
 from prepdeck.notetype import FIELDS, back_template, css, front_template
 from prepdeck.render import RenderedNote, render_note
@@ -231,3 +235,17 @@ def preview_decks(decks: Sequence[Deck], selection: Selection) -> str:
     ]
     title = decks[0].name if len(decks) == 1 else f"{len(decks)} decks"
     return preview_page(cards, f"{title}: card preview")
+
+
+def save_page(path: Path, page: str) -> None:
+    """Write the page at `path`: a name ending in .html, never over anything but a file."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise OutputError(f"{path}: the preview is an HTML page; give a file name ending in .html")
+    kind = not_a_file(path)
+    if kind:
+        raise OutputError(f"{path}: is {kind}, not a file; choose another name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{path.parent}: cannot create this folder: {err.strerror}") from None
+    write_atomically(path, page.encode("utf-8"))

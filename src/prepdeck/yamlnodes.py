@@ -13,7 +13,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import Problem
 
-MAX_NODES = 5_000_000  # values once aliases are expanded
+MAX_NODES = 5_000_000  # values, counted while composing and again once aliases are expanded
+# Text once aliases are expanded: no file may make prepdeck read more text than the largest
+# file it accepts (64 MiB), however its aliases repeat it.
+MAX_EXPANDED_CHARS = 64 * 1024 * 1024
+# What YAML (1.1, libyaml) reads as a line break; only \r\n, \r and \n are welcome here.
+_ODD_BREAKS = {
+    "\x85": "NEL (next line)",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+}
 
 _STR = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -39,38 +48,51 @@ _BOOLS = frozenset(
         *("true", "True", "TRUE", "false", "False", "FALSE"),
     }
 )
-_TOKEN_START = " \t\n[{,:-"  # what may stand before an anchor (&) or a tag (!) in YAML
 
 
-def _may_hold(text: str, indicator: str) -> bool:
-    """Whether `text` may hold a YAML anchor or tag: only such files pay for their checks."""
-    at = text.find(indicator)
-    while at != -1:
-        if at == 0 or text[at - 1] in _TOKEN_START:
-            return True
-        at = text.find(indicator, at + 1)
-    return False
+class _TooManyValues(Exception):
+    """Raised from inside the composer as soon as the document holds too many values."""
 
 
-def _resolve(kind, value, implicit):
-    """Tags for untagged nodes. Text fields use a scalar as written, so only null and bool
-    matter; skipping PyYAML's int/float/timestamp guessing makes parsing markedly faster."""
-    if kind is ScalarNode:
-        if implicit[0]:
-            if value in _NULLS:
-                return NULL_TAG
-            if value in _BOOLS:
-                return BOOL_TAG
-        return _STR
-    return _SEQ if kind is SequenceNode else _MAP
+def _counting_resolver(budget: int):
+    """Tags for untagged nodes, counting them: composing stops once `budget` is spent.
+
+    Text fields use a scalar as written, so only null and bool matter; skipping PyYAML's
+    int/float/timestamp guessing makes parsing markedly faster. Every node without an
+    explicit tag passes through here; a node with one needs a '!' in the text, so the
+    caller takes those from the budget up front.
+    """
+    left = budget
+
+    def resolve(kind, value, implicit):
+        nonlocal left
+        left -= 1
+        if left < 0:
+            raise _TooManyValues
+        if kind is ScalarNode:
+            if implicit[0]:
+                if value in _NULLS:
+                    return NULL_TAG
+                if value in _BOOLS:
+                    return BOOL_TAG
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    return resolve
 
 
 def _compose(text: str) -> Node | None:
     """The document's node tree, by libyaml when PyYAML has it."""
+    resolve = staticmethod(_counting_resolver(MAX_NODES - text.count("!")))
     try:
         from yaml._yaml import CParser
     except ImportError:  # PyYAML without libyaml: slower, same result for our purposes
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+        class _Loader(yaml.SafeLoader):
+            pass
+
+        _Loader.resolve = resolve
+        return yaml.compose(text, Loader=_Loader)
 
     class _Composer(CParser):
         def descend_resolver(self, parent, index):
@@ -79,8 +101,7 @@ def _compose(text: str) -> Node | None:
         def ascend_resolver(self):
             pass
 
-        resolve = staticmethod(_resolve)
-
+    _Composer.resolve = resolve
     composer = _Composer(text)
     try:
         return composer.get_single_node()
@@ -88,50 +109,107 @@ def _compose(text: str) -> Node | None:
         composer.dispose()
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character, counting line breaks as YAML does."""
+    before = text[:index]
+    line_start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    lines = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    return lines, index - line_start + 1
+
+
 def _at(path: str, node: Node, message: str) -> Problem:
     mark = node.start_mark
     return Problem(path, mark.line + 1, mark.column + 1, message)
 
 
-def compose_checked(text: str, path: str) -> tuple[Node | None, list[Problem]]:
-    """The document's root node, or None and the problems that stop it from being read."""
+def compose_checked(
+    text: str, path: str, empty: str | None = None
+) -> tuple[Node | None, list[Problem]]:
+    """The document's root node, or None and the problems that stop it from being read.
+
+    An empty document gives None and, when `empty` is given, that message as its problem.
+    """
+    odd = _odd_break(text, path)
+    if odd is not None:
+        return None, [odd]
     try:
         root = _compose(text)
+    except _TooManyValues:
+        message = f"the file holds more than {MAX_NODES:,} values; split it into several decks"
+        return None, [Problem(path, 1, 1, message)]
     except yaml.MarkedYAMLError as err:
         return None, [_syntax_problem(path, text, err)]
     except yaml.reader.ReaderError as err:
-        # libyaml gives the character as a number, the pure-Python reader as a string
-        code = err.character if isinstance(err.character, int) else ord(err.character)
-        line = text.count("\n", 0, err.position) + 1
-        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        # libyaml gives the character as a number and its position in UTF-8 bytes; the
+        # pure-Python reader gives a string and a position in characters.
+        if isinstance(err.character, int):
+            code = err.character
+            head = text.encode("utf-8", "surrogatepass")[: err.position]
+            index = len(head.decode("utf-8", "ignore"))
+        else:
+            code, index = ord(err.character), err.position
+        line, column = _position(text, index)
         message = f"control character U+{code:04X} is not allowed in YAML; delete it"
         return None, [Problem(path, line, column, message)]
     except yaml.YAMLError as err:  # any other parser complaint, still without a traceback
         return None, [Problem(path, 0, 0, f"not valid YAML: {err}")]
     if root is None:
-        message = (
-            "the file is empty; a deck file needs a `deck:` and a `questions:` key "
-            "(prepdeck new FILE writes a starter)"
-        )
-        return None, [Problem(path, 1, 1, message)]
-    size = _expanded_size(root) if _may_hold(text, "&") else 0
-    if size < 0:
+        return None, [Problem(path, 1, 1, empty)] if empty else []
+    # Aliases need an anchor ('&'), tags a '!': a file with neither skips the walk. These
+    # are plain substring tests, so no spelling or line break can slip past them.
+    if "&" in text or "!" in text:
+        problem = _walk_checks(root, path)
+        if problem is not None:
+            return None, [problem]
+    return root, []
+
+
+def _odd_break(text: str, path: str) -> Problem | None:
+    """A NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR: YAML reads each as a line break, which
+    cuts text in two and shifts every line number after it; editors show none of them."""
+    found = [(text.find(ch), ch) for ch in _ODD_BREAKS if ch in text]
+    if not found:
+        return None
+    index, ch = min(found)
+    line, column = _position(text, index)
+    return Problem(
+        path,
+        line,
+        column,
+        f"U+{ord(ch):04X} ({_ODD_BREAKS[ch]}) is read by YAML as a line break, which would "
+        "split this text; replace it with a space or a normal line break",
+    )
+
+
+def _walk_checks(root: Node, path: str) -> Problem | None:
+    size = _expanded_size(root)
+    if size is None:
         message = "a YAML alias refers to the value that contains it; remove the alias"
-        return None, [_at(path, root, message)]
-    if size > MAX_NODES:
-        message = (
+        return _at(path, root, message)
+    nodes, chars = size
+    if nodes > MAX_NODES:
+        return _at(
+            path,
+            root,
             f"YAML aliases expand to more than {MAX_NODES:,} values; "
-            "write the values out instead of nesting aliases"
+            "write the values out instead of nesting aliases",
         )
-        return None, [_at(path, root, message)]
-    bad = _foreign_tag(root) if _may_hold(text, "!") else None
+    if chars > MAX_EXPANDED_CHARS:
+        return _at(
+            path,
+            root,
+            f"YAML aliases expand to more than {MAX_EXPANDED_CHARS:,} characters of text; "
+            "write the values out instead of repeating them through aliases",
+        )
+    bad = _foreign_tag(root)
     if bad is not None:
         tag = bad.tag.replace("tag:yaml.org,2002:", "!!")
-        message = (
-            f"the YAML tag '{tag}' is not allowed; deck files hold only text, lists and mappings"
+        return _at(
+            path,
+            bad,
+            f"the YAML tag '{tag}' is not allowed; deck files hold only text, lists and mappings",
         )
-        return None, [_at(path, bad, message)]
-    return root, []
+    return None
 
 
 def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError) -> Problem:
@@ -174,28 +252,77 @@ def _foreign_tag(root: Node) -> Node | None:
     return None
 
 
-def _expanded_size(root: Node) -> int:
-    """How many values the document holds once aliases are expanded; -1 for a cycle."""
-    sizes: dict[int, int] = {}
+def _expanded_size(root: Node) -> tuple[int, int] | None:
+    """(values, characters of text) once aliases are expanded; None for a cycle."""
+    sizes: dict[int, tuple[int, int]] = {}
     visiting: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
+    cap = (MAX_NODES + 1, MAX_EXPANDED_CHARS + 1)
     while stack:
         node, done = stack.pop()
         if id(node) in sizes:
             continue
         if not done and id(node) in visiting:  # an alias inside its own anchor: endless
-            return -1
+            return None
         visiting.add(id(node))
+        if isinstance(node, ScalarNode):
+            sizes[id(node)] = (1, len(node.value))
+            continue
         children = (
             node.value
             if isinstance(node, SequenceNode)
             else [n for pair in node.value for n in pair]
-            if isinstance(node, MappingNode)
-            else []
         )
         if done:
-            sizes[id(node)] = min(MAX_NODES + 1, 1 + sum(sizes[id(c)] for c in children))
+            nodes, chars = 1, 0
+            for c in children:
+                n, t = sizes[id(c)]
+                nodes += n
+                chars += t
+            sizes[id(node)] = (min(cap[0], nodes), min(cap[1], chars))
         else:
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes[id(root)]
+
+
+def peek(text: str, *keys: str) -> str | None:
+    """The text at a path of mapping keys, read from the start of a YAML document without
+    composing the rest: cheap for `deck.key` at the top of a large deck file."""
+    try:
+        events = iter(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        for event in events:
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                return _find(events, event, list(keys))
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _skip(events, first) -> None:
+    if isinstance(first, yaml.CollectionStartEvent):
+        depth = 1
+        for event in events:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                if depth == 0:
+                    return
+
+
+def _find(events, first, keys: list[str]) -> str | None:
+    if not keys:
+        return first.value if isinstance(first, yaml.ScalarEvent) else None
+    if not isinstance(first, yaml.MappingStartEvent):
+        _skip(events, first)
+        return None
+    for key in events:
+        if isinstance(key, yaml.MappingEndEvent):
+            return None
+        value = next(events)
+        if isinstance(key, yaml.ScalarEvent) and key.value == keys[0]:
+            return _find(events, value, keys[1:])
+        _skip(events, key)
+        _skip(events, value)
+    return None
