@@ -256,6 +256,13 @@ def test_check_warns_and_strict_fails(run, deck_file):
     )
     assert (relaxed.exit_code, relaxed.stderr.splitlines()) == (0, [warning])
     assert (strict.exit_code, strict.stderr.splitlines()) == (1, [warning])
+    assert relaxed.stdout == (
+        "decks/resource-sharing-interview.yaml: 10 questions, 8 topics: ok, 1 warning\n"
+    )
+    assert strict.stdout == (
+        "decks/resource-sharing-interview.yaml: 10 questions, 8 topics: 1 warning (--strict: "
+        "fails)\n"
+    )
 
 
 def test_check_json_reports_errors_with_positions(run, deck_file):
@@ -289,6 +296,51 @@ def test_new_writes_a_starter_deck_that_builds(run, tmp_path):
         "prepdeck build decks/data-analyst.yaml\n"
     )
     assert run("build", "decks/data-analyst.yaml").exit_code == 0
+
+
+def test_new_quotes_a_path_with_spaces_in_its_hint(run):
+    result = run("new", "decks/my deck.yaml")
+
+    assert result.stdout.endswith("then run: prepdeck build 'decks/my deck.yaml'\n")
+    assert run("build", "decks/my deck.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["backup", "backup-2024", "collection"])
+def test_new_never_writes_a_key_that_build_refuses(run, name):
+    result = run("new", f"decks/{name}.yaml")
+
+    assert result.exit_code == 0
+    assert run("build", f"decks/{name}.yaml").exit_code == 0
+
+
+def test_a_one_question_deck_reads_one_note_one_topic(run):
+    run("new", "decks/solo.yaml")
+
+    result = run("build", "decks/solo.yaml")
+
+    assert result.stdout.splitlines()[0].startswith("solo-")
+    assert ": 1 note, 1 topic -> dist/solo-" in result.stdout.splitlines()[0]
+
+
+def test_list_and_topics_over_several_decks_name_the_deck(run, deck_file):
+    second = deck_file.with_name("second.yaml")
+    second.write_text(
+        "deck:\n  key: second\n  name: Second\nquestions:\n"
+        "  - id: only\n    topic: Customer service\n    question: One?\n    tips: [t]\n"
+    )
+
+    listed = run("list", "--topic", "customer-service")
+    topics = run("topics")
+
+    assert listed.stdout.splitlines() == [
+        "DECK                        ID            TOPIC             QUESTION",
+        "resource-sharing-interview  unhappy-user  Customer service  How would you handle an "
+        "unhappy or frustrated library user?",
+        "second                      only          Customer service  One?",
+    ]
+    row = "Customer service".ljust(len("Teamwork and collaboration")) + "    1"
+    assert topics.stdout.splitlines()[1] == f"resource-sharing-interview  {row}"
+    assert topics.stdout.splitlines()[-1] == f"second                      {row}"
 
 
 def test_new_never_overwrites(run):

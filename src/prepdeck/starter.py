@@ -31,7 +31,9 @@ OPTIONAL = """\
 
 def fresh_key(path: Path) -> str:
     """A key from the file name plus a short random suffix, e.g. data-analyst-7f3a."""
-    base = slugify(path.name.split(".", 1)[0])[:59] or "deck"
+    base = slugify(path.name.split(".", 1)[0])[:56] or "deck"
+    if base == "collection" or base.startswith("backup"):
+        base = f"my-{base}"  # Anki would import collection.apkg or backup-*.apkg as a collection
     return f"{base}-{secrets.token_hex(2)}"
 
 
