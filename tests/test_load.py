@@ -221,6 +221,105 @@ CATALOGUE = [
         "unknown-top-level-key.yaml",
         ["10:1: top level: unknown key 'extra'; allowed keys: deck, questions"],
     ),
+    # Hostile input (see the issue 'Nothing in a deck file runs, fetches or plays'):
+    (
+        "alias-amplifies-text.yaml",
+        [
+            "1:1: YAML aliases expand to more than 67,108,864 characters of text; write the values out instead of repeating them through aliases"
+        ],
+    ),
+    (
+        "alias-bomb-after-carriage-returns.yaml",
+        [
+            "1:1: YAML aliases expand to more than 5,000,000 values; write the values out instead of nesting aliases"
+        ],
+    ),
+    (
+        "c1-control-in-topic.yaml",
+        [
+            "6:12: questions[0].topic: contains the control character U+009B, which Anki cannot store and a terminal may run; delete it"
+        ],
+    ),
+    (
+        "control-after-cjk.yaml",
+        ["7:32: control character U+0001 is not allowed in YAML; delete it"],
+    ),
+    (
+        "control-in-question.yaml",
+        [
+            "7:15: questions[0].question: contains the control character U+001F, which Anki cannot store and a terminal may run; delete it"
+        ],
+    ),
+    (
+        "control-in-tag.yaml",
+        [
+            "10:18: questions[0].tags[1]: contains the control character U+0007, which Anki cannot store and a terminal may run; delete it"
+        ],
+    ),
+    (
+        "deck-name-invisible.yaml",
+        [
+            "3:9: deck.name: contains the invisible character U+00AD (soft hyphen), which makes it look like another name; delete it"
+        ],
+    ),
+    (
+        "line-separator-in-question.yaml",
+        [
+            "7:27: U+2028 (LINE SEPARATOR) is read by YAML as a line break, which would split this text; replace it with a space or a normal line break"
+        ],
+    ),
+    (
+        "next-line-in-tip.yaml",
+        [
+            "9:14: U+0085 (NEXT LINE) is read by YAML as a line break, which would split this text; replace it with a space or a normal line break"
+        ],
+    ),
+    (
+        "tag-after-carriage-return.yaml",
+        [
+            "9:1: the YAML tag '!!python/object/new:os.system' is not allowed; deck files hold only text, lists and mappings"
+        ],
+    ),
+    (
+        "tag-after-line-separator.yaml",
+        [
+            "8:14: U+2028 (LINE SEPARATOR) is read by YAML as a line break, which would split this text; replace it with a space or a normal line break"
+        ],
+    ),
+    (
+        "tag-bidi-override.yaml",
+        [
+            "10:12: questions[0].tags: contains the invisible character U+202E (right-to-left override), which makes it look like another name; delete it"
+        ],
+    ),
+    (
+        "tag-empty-parts.yaml",
+        ["10:12: questions[0].tags: 'a::::b' has an empty part around '::'; remove it"],
+    ),
+    (
+        "terminal-escape-in-tip.yaml",
+        [
+            "9:9: questions[0].tips[0]: contains the control character U+001B, which Anki cannot store and a terminal may run; delete it"
+        ],
+    ),
+    (
+        "topic-empty-part.yaml",
+        ["6:12: questions[0].topic: 'Basics::' has an empty part around '::'; remove it"],
+    ),
+    (
+        "topic-zero-width-space.yaml",
+        [
+            "6:12: questions[0].topic: contains the invisible character U+200B (zero width space), which makes it look like another name; delete it"
+        ],
+    ),
+    (
+        "utf16-no-bom.yaml",
+        ["1:1: the file is UTF-16 or UTF-32 text; save it as UTF-8 and try again"],
+    ),
+    (
+        "utf16-with-bom.yaml",
+        ["1:1: the file is UTF-16 or UTF-32 text; save it as UTF-8 and try again"],
+    ),
 ]
 
 

@@ -207,7 +207,9 @@ def _read_text(path: str, reader: _Reader) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif _wide_encoding(data):
-        reader.fail(None, "is saved as UTF-16 or UTF-32 text; save it as UTF-8 and try again")
+        reader.problems.append(
+            Problem(path, 1, 1, "the file is UTF-16 or UTF-32 text; save it as UTF-8 and try again")
+        )
         return ""
     try:
         return data.decode("utf-8")

@@ -19,7 +19,7 @@ MAX_NODES = 5_000_000  # values, counted while composing and again once aliases 
 MAX_EXPANDED_CHARS = 64 * 1024 * 1024
 # What YAML (1.1, libyaml) reads as a line break; only \r\n, \r and \n are welcome here.
 _ODD_BREAKS = {
-    "\x85": "NEL (next line)",
+    "\x85": "NEXT LINE",
     "\u2028": "LINE SEPARATOR",
     "\u2029": "PARAGRAPH SEPARATOR",
 }
