@@ -10,10 +10,12 @@ import sys
 import zipfile
 
 import pytest
+from click.testing import CliRunner
 
 from prepdeck.build import build_deck
-from prepdeck.errors import DeckFileError, OutputError
-from prepdeck.load import MAX_FILE_BYTES, load_deck
+from prepdeck.cli import cli
+from prepdeck.errors import DeckFileError, OutputError, PrepdeckError
+from prepdeck.load import MAX_FILE_BYTES, load_deck, parse_deck_text
 from prepdeck.state import state_path
 
 ATTACK = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -112,3 +114,263 @@ def test_parallel_builds_of_the_same_output_never_leave_a_broken_file(deck_file,
     assert sorted(p.name for p in deck_file.parent.iterdir()) == sorted(
         [deck_file.name, state_path(deck_file).name]
     )
+
+
+# -- special files: a clear message at once, never a hang or an endless read ---------------
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_as_the_deck_is_refused_at_once(device):
+    with pytest.raises(DeckFileError) as err:
+        load_deck(device)
+
+    assert str(err.value) == f"{device}: is a device, not a file; name a deck file"
+
+
+def test_a_fifo_as_the_deck_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "deck.yaml"
+    os.mkfifo(fifo)
+
+    with pytest.raises(DeckFileError) as err:
+        load_deck(fifo)
+
+    assert str(err.value) == f"{fifo}: is a named pipe (FIFO), not a file; name a deck file"
+
+
+def test_a_fifo_as_the_answers_file_is_refused_at_once(deck_file):
+    os.mkfifo(deck_file.with_name("resource-sharing-interview.mine.yaml"))
+
+    with pytest.raises(DeckFileError) as err:
+        load_deck(deck_file)
+
+    assert "is a named pipe (FIFO), not a file" in str(err.value)
+
+
+def test_a_fifo_as_the_state_file_is_refused_at_once(deck_file, tmp_path):
+    os.mkfifo(state_path(deck_file))
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert str(err.value).startswith(
+        f"{state_path(deck_file)}: the build state cannot be read (is a named pipe (FIFO), not "
+        "a file)"
+    )
+
+
+# -- the state file: any value gives a located message, never a traceback ------------------
+
+
+def _state_with(deck_file, tmp_path, change) -> str:
+    build_deck(deck_file, out_dir=tmp_path / "dist")
+    path = state_path(deck_file)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["questions"]["ill-systems"].update(mod=10**30),
+            "questions.ill-systems.mod 1000000000000000000000000000000 is not a time between "
+            "1970 and 2100",
+        ),
+        (
+            lambda d: d["questions"]["ill-systems"].update(mod=99999999999),
+            "questions.ill-systems.mod 99999999999 is not a time between 1970 and 2100",
+        ),
+        (
+            lambda d: d["notetype"].update(mod=10**20),
+            "notetype.mod 100000000000000000000 is not a time between 1970 and 2100",
+        ),
+        (
+            lambda d: d["questions"]["ill-systems"].update(mod=1.5),
+            "questions.ill-systems.mod is 1.5, not a whole number",
+        ),
+        (
+            lambda d: d["questions"]["ill-systems"].update(mod=True),
+            "questions.ill-systems.mod is True, not a whole number",
+        ),
+        (
+            lambda d: d["questions"]["ill-systems"].update(content=7),
+            "questions.ill-systems.content is 7, not text",
+        ),
+        (lambda d: d.update(questions=[]), "questions is not an object"),
+    ],
+)
+def test_a_damaged_state_value_is_a_clear_error(deck_file, tmp_path, change, expected):
+    text = _state_with(deck_file, tmp_path, change)
+    state_path(deck_file).write_text(text, encoding="utf-8")
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert str(err.value) == (
+        f"{state_path(deck_file)}: the build state is damaged ({expected}); see 'If the state "
+        "file is lost' in the README"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"prepdeck-state": 2, "notetype": {"mod": Infinity}}',
+        '{"prepdeck-state": 2, "notetype": {"mod": NaN}}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"prepdeck-state": 2}',
+        "null",
+    ],
+    ids=["infinity", "nan", "deep", "no-keys", "null"],
+)
+def test_a_state_that_is_not_one_prepdeck_wrote_is_a_clear_error(deck_file, tmp_path, text):
+    state_path(deck_file).write_text(text, encoding="utf-8")
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert str(err.value).startswith(f"{state_path(deck_file)}: the build state is ")
+    assert str(err.value).endswith("see 'If the state file is lost' in the README")
+
+
+def test_a_state_from_a_newer_prepdeck_says_to_upgrade(deck_file, tmp_path):
+    state_path(deck_file).write_text('{"prepdeck-state": 99}', encoding="utf-8")
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert str(err.value) == (
+        f"{state_path(deck_file)}: this build state was written by a newer prepdeck (state "
+        "format 99); upgrade prepdeck (pip install -U prepdeck) and build again"
+    )
+
+
+@pytest.mark.parametrize("value", ["99999999999", "1" * 20, "-5", "1e9"])
+def test_source_date_epoch_out_of_range_is_a_clear_error(deck_file, tmp_path, monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert str(err.value).startswith(f"SOURCE_DATE_EPOCH={value!r} is not a whole number")
+
+
+# -- bounded cost: values are counted while composing -----------------------------------------
+
+
+def test_a_flat_list_of_too_many_values_stops_while_composing(monkeypatch):
+    from prepdeck import yamlnodes
+
+    monkeypatch.setattr(yamlnodes, "MAX_NODES", 1000)
+    text = "deck: {key: d, name: D}\nquestions: [" + "a," * 2000 + "a]\n"
+
+    with pytest.raises(DeckFileError) as err:
+        parse_deck_text(text)
+
+    assert [p.message for p in err.value.problems] == [
+        "the file holds more than 1,000 values; split it into several decks"
+    ]
+
+
+def test_explicitly_tagged_values_count_too(monkeypatch):
+    from prepdeck import yamlnodes
+
+    monkeypatch.setattr(yamlnodes, "MAX_NODES", 1000)
+    text = "deck: {key: d, name: D}\nquestions: [" + "!!str a," * 600 + "a]\n"
+
+    with pytest.raises(DeckFileError) as err:
+        parse_deck_text(text)
+
+    assert "more than 1,000 values" in str(err.value)
+
+
+def test_a_deck_within_the_limits_still_loads_with_its_tags_checked(monkeypatch):
+    text = (
+        "deck: {key: d, name: D}\nquestions:\n  - {id: q, topic: t, question: !!str Q, tips: [a]}\n"
+    )
+
+    deck = parse_deck_text(text)
+
+    assert deck.questions[0].question == "Q"
+
+
+# -- what reaches a terminal ----------------------------------------------------------------
+
+
+def test_terminal_escapes_in_a_deck_are_shown_not_run(tmp_path, monkeypatch):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(
+        "deck: {key: x, name: X}\nquestions:\n  - id: q\n    topic: T\n    question: Q?\n"
+        '    tips: [a]\n    "\\e]0;PWNED\\a\\e]52;c;ZXZpbA==\\a\\x9b2J": 1\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["check"])
+
+    assert result.exit_code == 1
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output)
+    assert "unknown key '\\x1b]0;PWNED\\x07\\x1b]52;c;ZXZpbA==\\x07\\x9b2J'" in result.stderr
+
+
+def test_json_output_escapes_every_control_character():
+    from prepdeck.output import json_text
+
+    text = json_text({"t": "a\x1b]0;x\x07b\x9bc\x7f"})
+
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+    assert json.loads(text) == {"t": "a\x1b]0;x\x07b\x9bc\x7f"}
+
+
+def _prepdeck(args, cwd, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "prepdeck", *args],
+        cwd=cwd,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **env},
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_output_is_a_message_not_a_traceback(deck_file):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "prepdeck", "list"],
+            cwd=deck_file.parent.parent,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            check=False,
+        )
+
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == ("prepdeck: cannot write the output: No space left on device\n")
+
+
+def test_a_console_that_cannot_show_the_script_gets_replacement_characters(tmp_path):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "ru.yaml").write_text(
+        "deck: {key: ru, name: Собеседование}\nquestions:\n"
+        "  - {id: q, topic: Обслуживание, question: Как вы работаете с читателями?, tips: [a]}\n",  # noqa: RUF001
+        encoding="utf-8",
+    )
+
+    for args in (["list"], ["topics"], ["build"]):
+        proc = _prepdeck(args, tmp_path, PYTHONIOENCODING="cp1252")
+        assert proc.returncode == 0, proc.stderr
+        assert b"Traceback" not in proc.stderr
+    assert "?" in _prepdeck(["list"], tmp_path, PYTHONIOENCODING="cp1252").stdout.decode("cp1252")
+
+
+def test_a_folder_named_like_a_deck_file_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "x.yaml").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["build", "x.yaml"])
+
+    assert result.exit_code == 1
+    assert result.stderr == "prepdeck: x.yaml: is a folder with no deck files (*.yaml) in it\n"
