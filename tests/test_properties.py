@@ -175,3 +175,107 @@ def test_the_cli_never_prints_a_traceback(tmp_path, text, monkeypatch):
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# -- hostile shapes, one strategy per class: escapes, line breaks, amplification -------------
+
+_CONTROLS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]))
+escapes = st.sampled_from(
+    ["\\e]0;PWNED\\a", "\\e]52;c;ZXZpbA==\\a", "\\x9b2J", "\\e[2J", "\\x1f", "\\x00", "\\u202e"]
+)
+breaks = st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\x85", "\u2029"])
+_FIELDS = ["topic", "question", "tip", "tag", "example", "notes", "name", "description"]
+
+
+def _deck_text(values: dict[str, str], newline: str) -> str:
+    """A deck whose every field may carry a double-quoted value with escapes in it."""
+    lines = [
+        "deck:",
+        "  key: d",
+        f'  name: "{values.get("name", "D")}"',
+        f'  description: "{values.get("description", "")}"',
+        "questions:",
+        "  - id: q",
+        f'    topic: "{values.get("topic", "T")}"',
+        f'    question: "{values.get("question", "Q?")}"',
+        f'    tips: ["{values.get("tip", "a tip")}"]',
+        f'    tags: ["{values.get("tag", "x")}"]',
+        f'    example: "{values.get("example", "")}"',
+        f'    notes: "{values.get("notes", "")}"',
+    ]
+    return newline.join(lines) + newline
+
+
+def _run_hostile(tmp_path, text: str):
+    folder = tmp_path / "decks"
+    folder.mkdir(exist_ok=True)
+    (folder / "d.yaml").write_bytes(text.encode("utf-8", "surrogatepass"))
+    for name in ("d.state.json",):
+        (folder / name).unlink(missing_ok=True)
+    results = [
+        CliRunner().invoke(cli, [*args, "decks/d.yaml"])
+        for args in (["check"], ["list"], ["topics"], ["build", "--dry-run"])
+    ]
+    for result in results:
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code in (0, 1), result.output
+        assert "Traceback" not in result.output
+        assert not any(c in result.output for c in _CONTROLS.replace("\n", "").replace("\t", ""))
+        if result.exit_code == 1:
+            # a located message: decks/d.yaml:LINE:COLUMN: ...
+            assert result.stderr.startswith("decks/d.yaml:"), result.stderr
+    return results
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    field=st.sampled_from(_FIELDS),
+    escape=escapes,
+    newline=breaks,
+    around=st.tuples(texts, texts).map(
+        lambda t: tuple(s.replace('"', "").replace("\\", "") for s in t)
+    ),
+)
+def test_escapes_and_line_breaks_in_any_field_give_inert_output_or_a_located_message(
+    tmp_path, monkeypatch, field, escape, newline, around
+):
+    monkeypatch.chdir(tmp_path)
+    value = around[0] + escape + around[1]
+
+    check, *_ = _run_hostile(tmp_path, _deck_text({field: value}, newline))
+
+    # A control character is never accepted; a bidi override only in names (topics, tags,
+    # deck names), where it would make two names look alike; text may need it.
+    refused = escape != "\\u202e" or field in ("topic", "tag", "name")
+    assert check.exit_code == (1 if refused or newline in "\u2028\x85\u2029" else 0)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    depth=st.integers(1, 12),
+    width=st.integers(2, 12),
+    length=st.integers(1, 20_000),
+    newline=breaks.filter(lambda b: b in "\r\n"),
+)
+def test_alias_amplification_of_any_shape_is_refused_or_small(
+    tmp_path, monkeypatch, depth, width, length, newline
+):
+    monkeypatch.chdir(tmp_path)
+    lines = [
+        "deck: {key: d, name: D}",
+        "questions:",
+        "  - id: q",
+        "    topic: T",
+        "    question: Q?",
+    ]
+    lines.append(f"    example: &l0 {'x' * length}")
+    for level in range(1, depth + 1):
+        refs = ", ".join([f"*l{level - 1}"] * width)
+        lines.append(f"    notes{level}: &l{level} [{refs}]")
+    lines.append(f"    tips: [*l{depth}]" if depth else "    tips: [a]")
+
+    results = _run_hostile(tmp_path, newline.join(lines) + newline)
+
+    expanded_chars = length * width**depth
+    if expanded_chars > 64 * 1024 * 1024 or width**depth > 5_000_000:
+        assert "YAML aliases expand to more than" in results[0].stderr
