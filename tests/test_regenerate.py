@@ -296,3 +296,50 @@ def test_a_long_list_of_changes_is_cut_short(deck_file, tmp_path):
         "new: 20 (extra-00, extra-01, extra-02, extra-03, extra-04, extra-05, extra-06, "
         "extra-07, extra-08, extra-09, extra-10, extra-11, and 8 more)"
     ]
+
+
+# The README's regeneration table, row by row, where no test above covers a row.
+
+
+def test_a_yaml_edit_built_after_an_anki_edit_wins(deck_file, tmp_path, anki, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    anki.import_apkg(_build(deck_file, tmp_path).output)
+    note = anki.note("unhappy-user")
+    note["Notes"] = "phone edit"
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = ? where id = ?", 1800000050, note.id)
+    edit(deck_file, "Listen first", "Hear them out")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000100")  # built after the phone edit
+
+    log = anki.import_apkg(_build(deck_file, tmp_path).output)
+
+    assert (log.new, log.updated) == (0, 1)
+    assert "Hear them out" in anki.note("unhappy-user")["Tips"]
+    assert anki.note("unhappy-user")["Notes"] == ""  # the YAML's version, as the table says
+
+
+def test_an_added_question_adds_one_card(deck_file, tmp_path, anki):
+    anki.import_apkg(_build(deck_file, tmp_path).output)
+    edit(
+        deck_file,
+        "questions:\n",
+        "questions:\n  - id: brand-new\n    topic: New\n    question: New?\n    tips: [a]\n",
+    )
+
+    result = _build(deck_file, tmp_path)
+    log = anki.import_apkg(result.output)
+
+    assert (log.new, log.updated) == (1, 0)
+    assert result.report.lines() == ["new: 1 (brand-new)"]
+
+
+def test_a_changed_id_arrives_as_a_new_note_without_history(deck_file, tmp_path, anki):
+    anki.import_apkg(_build(deck_file, tmp_path).output)
+    card_id = anki.review("unhappy-user")
+    edit(deck_file, "id: unhappy-user", "id: upset-user")
+
+    log = anki.import_apkg(_build(deck_file, tmp_path).output)
+
+    assert (log.new, log.updated) == (1, 0)
+    assert anki.revlog(anki.card("upset-user").id) == 0
+    assert anki.revlog(card_id) == 1  # the history stays with the old note
