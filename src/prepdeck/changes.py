@@ -328,7 +328,8 @@ def compare(
 
     notetype_mod, notetype_via = _notetype_time(previous, style, later, via, report)
     if previous is not None and not via:
-        gone = [qid for qid, s in old.items() if not s.removed and qid not in _ids(deck)]
+        present = {q.id for q in deck.questions}
+        gone = [qid for qid, s in old.items() if not s.removed and qid not in present]
         for qid in sorted(gone):
             questions[qid] = replace(old[qid], removed=True)
         report.removed = sorted(gone)
@@ -354,10 +355,6 @@ def compare(
     )
     new_local_state = LocalState(deck.key, new_local) if new_local else None
     return Comparison(state, new_local_state, mods, report)
-
-
-def _ids(deck: Deck) -> set[str]:
-    return {q.id for q in deck.questions}
 
 
 def _classify(
@@ -408,19 +405,24 @@ def _renamed_ids(
     old: dict[str, NoteState], now: dict[str, NoteState], report: ChangeReport
 ) -> list[tuple[str, str, str]]:
     """Removed ids whose question came back under a new id: same wording, or mostly same tips."""
-    added = [qid for qid in report.added]
-    by_text = {now[qid].text: qid for qid in added}
+    by_text = {now[qid].text: qid for qid in report.added}
+    by_tip: dict[str, list[str]] = {}
+    for qid in report.added:
+        for tip in set(now[qid].tips):
+            by_tip.setdefault(tip, []).append(qid)
     out = []
     for gone in report.removed:
         if old[gone].text in by_text:
             out.append((gone, by_text[old[gone].text], "has the same wording"))
             continue
         tips = set(old[gone].tips)
-        for qid in added:
-            shared = len(tips & set(now[qid].tips))
-            if tips and shared * 2 >= len(tips):
-                out.append((gone, qid, f"has {shared} of its {len(tips)} tips"))
-                break
+        shared: dict[str, int] = {}
+        for tip in tips:
+            for qid in by_tip.get(tip, ()):
+                shared[qid] = shared.get(qid, 0) + 1
+        best = max(shared.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+        if best and best[1] * 2 >= len(tips):
+            out.append((gone, best[0], f"has {best[1]} of its {len(tips)} tips"))
     return out
 
 
