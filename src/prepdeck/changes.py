@@ -418,7 +418,10 @@ def _renamed_ids(
         tips = set(old[gone].tips)
         shared: dict[str, int] = {}
         for tip in tips:
-            for qid in by_tip.get(tip, ()):
+            holders = by_tip.get(tip, ())
+            if len(holders) > 20:  # a tip many questions share tells nothing about identity
+                continue
+            for qid in holders:
                 shared[qid] = shared.get(qid, 0) + 1
         best = max(shared.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         if best and best[1] * 2 >= len(tips):
