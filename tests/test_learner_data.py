@@ -559,3 +559,12 @@ def test_a_new_id_with_new_wording_but_the_same_tips_is_warned_about(deck_file, 
 
     assert lines[0].startswith("warning: question 'unhappy-user' is gone and 'upset-patron' has ")
     assert "of its" in lines[0] and "tips" in lines[0]
+
+
+def test_a_deck_keyed_backup_builds_filtered_packages_too(deck_file, tmp_path):
+    edit(deck_file, "key: resource-sharing-interview", "key: backup")
+
+    result = _build(deck_file, tmp_path, selection=Selection(topics=("customer-service",)))
+
+    assert result.output.name == "backup__topic-customer-service.apkg"
+    assert result.output.exists()
