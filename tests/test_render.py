@@ -202,3 +202,19 @@ def test_text_without_a_bracket_or_backslash_is_never_touched(text):
     html = markdown_block(text)
 
     assert inert(html) == html
+
+
+def test_a_text_repeated_by_yaml_aliases_is_parsed_once(monkeypatch):
+    """An alias can repeat one long text in every tip of every question: parse it once."""
+    md = _markdown()
+    parsed = []
+    real = md.render
+    monkeypatch.setattr(md, "render", lambda text, env=None: parsed.append(text) or real(text))
+    tip = "[" * 20_000 + " parsed once"
+    questions = [Question(f"q{i}", "t", "q", (tip,) * 50, example=tip) for i in range(10)]
+
+    notes = [render_note(q) for q in questions]
+
+    assert parsed == [tip, tip]  # once as a tip, once as a block
+    assert len({note.fields[1] for note in notes}) == 1
+    assert notes[0].fields[1].count(tip) == 50
