@@ -55,13 +55,16 @@ HOSTILE = {
 }
 
 # Markdown eats one backslash (\( is an escaped parenthesis), so the Markdown fields also get
-# the doubled forms, and the same markup inside emphasis, code, link text and a link title.
+# the doubled forms, and the same markup inside emphasis, code, link text, a link title, a
+# fenced code block and a list in a quote.
 MARKDOWN_SHAPES = (
     "{}",
     "*{}*",
     "`{}`",
     "[{}](https://example.org)",
     '[link](https://example.org "{}")',
+    "```\n{}\n```",
+    "> - {}",
 )
 
 
@@ -410,6 +413,8 @@ FRAGMENTS = [
     "- ",
     "> ",
     "1. ",
+    "\n```\n",
+    "\n    ",
 ]
 marked = (
     st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12)
