@@ -211,6 +211,7 @@ async (card) => {
   await MathJax.startup.promise;
   MathJax.typesetClear();
   await MathJax.typesetPromise([qa]);
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const urls = [];
   for (const el of qa.querySelectorAll("*")) {
     for (const attr of el.attributes) {
@@ -241,10 +242,17 @@ class Reviewer:
     def show(self, card_html: str) -> dict:
         return self.page.evaluate(SHOW_CARD, card_html)
 
-    def settle(self) -> list[str]:
-        """Requests so far that went anywhere but the loopback server (then forgets them)."""
-        self.page.wait_for_timeout(50)  # a background image is fetched after layout
-        outside = [u for u in self.requests if not u.startswith(self.origin)]
+    def settle(self, *, expect: bool = False) -> list[str]:
+        """Requests so far that went anywhere but the loopback server (then forgets them).
+
+        A background image is requested after style and layout (SHOW_CARD waits two frames
+        for them); `expect` waits up to 5 s for a request that must come.
+        """
+        for _ in range(100 if expect else 1):
+            self.page.wait_for_timeout(50)
+            outside = [u for u in self.requests if not u.startswith(self.origin)]
+            if outside:
+                break
         self.requests.clear()
         return outside
 
@@ -356,7 +364,7 @@ def test_the_browser_check_sees_mathjax_links_and_fetches(reviewer):
 
     assert shown["math"] == 2
     assert "javascript:alert(document.cookie)" in shown["urls"]
-    assert reviewer.settle() == ["https://evil.example/p.gif"]
+    assert reviewer.settle(expect=True) == ["https://evil.example/p.gif"]
 
 
 # ---------------------------------------------------------------------------------------------
