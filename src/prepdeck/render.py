@@ -27,14 +27,16 @@ _BLOCK_SYNTAX = re.compile(r"[\n\r]|^(?:[#>+\-*=_~`\[<| \t]|\d+[.)])")
 #   play button (rslib card_rendering/parser.rs, anki/sound.py; matched case-sensitively);
 # - [latex]…[/latex], [$]…[/$], [$$]…[/$$] become LaTeX images (rslib latex.rs, any case);
 # - \( … \) and \[ … \] in the page's text are typeset by MathJax on desktop, AnkiDroid and
-#   AnkiMobile (processEscapes, processEnvironments and processRefs are off in all three), and
-#   MathJax's \href and \style make links and remote fetches.
+#   AnkiMobile, and MathJax's \href and \style make links and remote fetches. Those are the only
+#   delimiters: desktop's set-up (aqt _anki/js/mathjax.js) and AnkiDroid's (mathjax/conf.js)
+#   leave out $ and turn processEscapes, processEnvironments and processRefs off.
 # Anki finds its tags in the HTML string, so "&#91;" for the "[" that opens or closes one hides
 # it while the card still shows "["; the match here is case-insensitive, a superset of Anki's.
 _ANKI_TAG = re.compile(r"\[(?=/?(?:sound:|anki:|latex\]|\$\$?\]))", re.I)
 # MathJax looks for its delimiters in the DOM's text and ends each string it searches at any
-# element, so an empty element between the backslash and the bracket hides the delimiter and
-# leaves the visible text as written. Tags are skipped: an attribute is never typeset.
+# element (HTMLDomStrings), so an empty element between the backslash and the bracket hides the
+# delimiter and leaves the visible text as written. Tags are skipped: an attribute is never
+# typeset, and our HTML escapes every "<" and ">" that is not part of a tag.
 _MATH_OPENER = re.compile(r"(<[^>]*>)|\\(?=[(\[])")
 NO_MATH = '<span class="pd-nomath"></span>'
 
