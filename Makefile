@@ -35,9 +35,14 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install --no-build-isolation -e .
 	touch $@
 
+# Anki's desktop package, for the MathJax set-up and bundle its reviewer uses (the card-safety
+# tests typeset cards with them). Its dependencies are Qt, which the tests do not need.
+AQT_VERSION := 26.9.3
+
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install setuptools wheel
 	$(PIP) install --no-build-isolation -e '.[test]'
+	$(PIP) install --no-deps aqt==$(AQT_VERSION)
 	touch $@ $(VENV)/.installed
 
 # The speed and size figures in the README (several minutes at 100,000 questions).

@@ -3,6 +3,7 @@
     python benchmarks/bench.py                  # 1,000, 10,000 and 100,000 questions
     python benchmarks/bench.py --sizes 1000 --runs 3
     python benchmarks/bench.py --sizes 50 --runs 1 --quick   # a smoke run (the tests do this)
+    python benchmarks/bench.py --markdown       # Markdown time on hostile shapes, by length
 
 The floor is the same data loaded with PyYAML's C loader (yaml.CSafeLoader) and written with
 genanki directly (Package.write_to_file). Every measurement runs in a fresh process, so times
@@ -182,13 +183,87 @@ def measure_startup(runs: int) -> dict:
     return {name: median(values) for name, values in times.items()}
 
 
+# Inputs known to make Markdown parsers slow (most from cmark's pathological tests), each as
+# a function of its length in characters.
+MARKDOWN_SHAPES = {
+    "[ run": lambda n: "[" * n,
+    "![ run": lambda n: "![" * (n // 2),
+    "[* pairs": lambda n: "[*" * (n // 2),
+    "link openers, no closers": lambda n: "[a" * (n // 2),
+    "nested brackets": lambda n: "[" * (n // 2) + "a" + "]" * (n // 2),
+    "unclosed links": lambda n: "[a](b" * (n // 5),
+    "nested strong emphasis": lambda n: "*a **a " * (n // 14) + "b" + " a** a*" * (n // 14),
+    "emphasis openers, no closers": lambda n: "_a " * (n // 3),
+    "mismatched emphasis": lambda n: "*a_ " * (n // 4),
+    "* run": lambda n: "*" * n,
+    "_ run": lambda n: "_" * n,
+    "backtick runs of growing length": lambda n: "".join(
+        "e" + "`" * i for i in range(1, int((2 * n) ** 0.5))
+    ),
+    "< run": lambda n: "<" * n,
+    "unclosed autolinks": lambda n: "<http:" * (n // 6),
+    "deep list nesting": lambda n: "- " * (n // 2) + "a",
+    "deep quote nesting": lambda n: "> " * (n // 2) + "a",
+    "link reference definitions": lambda n: (
+        "".join(f"[x{i}]: /u\n" for i in range(n // 20))
+        + "\n"
+        + "".join(f"[x{i}] " for i in range(n // 20))
+    ),
+    "backslash run": lambda n: "\\" * n,
+    "MathJax and Anki tags": lambda n: "\\(x\\) [sound:a] " * (n // 18),
+}
+
+
+def markdown_scaling(lengths: list[int], runs: int) -> str:
+    """Time to render one tip and one example of each shape, best of `runs`, by length."""
+    import time
+
+    from prepdeck import render
+    from prepdeck.model import Question
+
+    lines = [
+        "Markdown rendering of hostile shapes (one tip + one example; best of "
+        f"{runs}; python {sys.version.split()[0]})",
+        "",
+        "| shape | " + " | ".join(f"{n:,} chars" for n in lengths) + " | time growth |",
+        "| --- |" + " ---: |" * (len(lengths) + 1),
+    ]
+    for name, shape in MARKDOWN_SHAPES.items():
+        times = []
+        for n in lengths:
+            text = shape(n)
+            question = Question("q", "t", "q", (text,), example=text)
+            best = float("inf")
+            for _ in range(runs):
+                render._render_inline.cache_clear()
+                render._render_block.cache_clear()
+                start = time.perf_counter()
+                render.render_note(question)
+                best = min(best, time.perf_counter() - start)
+            times.append(best)
+        growth = times[-1] / max(times[0], 1e-9)
+        cells = " | ".join(f"{t * 1000:.1f} ms" for t in times)
+        lines.append(f"| {name} | {cells} | {growth:.0f}x for {lengths[-1] // lengths[0]}x text |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smoke run: skip start-up timing")
     parser.add_argument("--keep", type=Path, help="keep the generated decks in this folder")
+    parser.add_argument(
+        "--markdown",
+        nargs="?",
+        const="1000,10000,20000",
+        metavar="LENGTHS",
+        help="instead: Markdown time on hostile shapes at these lengths (default 1000,10000,20000)",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown_scaling([int(s) for s in args.markdown.split(",")], args.runs))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="prepdeck-bench-"))
     try:

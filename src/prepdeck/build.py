@@ -25,7 +25,7 @@ from prepdeck.package import (
     package_bytes,
     prepare_folder,
 )
-from prepdeck.render import markdown_block, render_note
+from prepdeck.render import render_description, render_note
 from prepdeck.select import Selection
 from prepdeck.state import (
     changed_text,
@@ -97,7 +97,7 @@ def placement(deck: Deck, topic: str) -> str:
 
 def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     """The deck (and, with subdecks, one per topic in file order) with stable ids."""
-    description = markdown_block(deck.description)
+    description = render_description(deck.description)
     top = PackageDeck(stable_id("deck", deck.key), deck.name, description)
     if deck.subdecks != "by-topic":
         return [top]

@@ -22,6 +22,24 @@ _MARKDOWN_CHARS = re.compile(r"[\\`*_\[\]<>&!#|~\n\r\t\x00]|^\s*(?:[-+=]|\d+[.)]
 # start (heading, quote, list, fence, rule, link definition, indented code).
 _BLOCK_SYNTAX = re.compile(r"[\n\r]|^(?:[#>+\-*=_~`\[<| \t]|\d+[.)])")
 
+# Anki reads markup of its own in every field's HTML, whatever the note type says:
+# - [sound:…] plays (a remote URL too), [anki:tts …]…[/anki:tts] speaks, [anki:play:q:0] is a
+#   play button (rslib card_rendering/parser.rs, anki/sound.py; matched case-sensitively);
+# - [latex]…[/latex], [$]…[/$], [$$]…[/$$] become LaTeX images (rslib latex.rs, any case);
+# - \( … \) and \[ … \] in the page's text are typeset by MathJax on desktop, AnkiDroid and
+#   AnkiMobile, and MathJax's \href and \style make links and remote fetches. Those are the only
+#   delimiters: desktop's set-up (aqt _anki/js/mathjax.js) and AnkiDroid's (mathjax/conf.js)
+#   leave out $ and turn processEscapes, processEnvironments and processRefs off.
+# Anki finds its tags in the HTML string, so "&#91;" for the "[" that opens or closes one hides
+# it while the card still shows "["; the match here is case-insensitive, a superset of Anki's.
+_ANKI_TAG = re.compile(r"\[(?=/?(?:sound:|anki:|latex\]|\$\$?\]))", re.I)
+# MathJax looks for its delimiters in the DOM's text and ends each string it searches at any
+# element (HTMLDomStrings), so an empty element between the backslash and the bracket hides the
+# delimiter and leaves the visible text as written. Tags are skipped: an attribute is never
+# typeset, and our HTML escapes every "<" and ">" that is not part of a tag.
+_MATH_OPENER = re.compile(r"(<[^>]*>)|\\(?=[(\[])")
+NO_MATH = '<span class="pd-nomath"></span>'
+
 
 @dataclass(frozen=True)
 class RenderedNote:
@@ -30,6 +48,18 @@ class RenderedNote:
     id: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+
+
+def inert(html: str) -> str:
+    """Field HTML with Anki's sound, speech, play and LaTeX tags and MathJax made plain text.
+
+    Only the characters that would start such markup change; other HTML is returned as is.
+    """
+    if "\\" in html:
+        html = _MATH_OPENER.sub(lambda m: m.group(1) or "\\" + NO_MATH, html)
+    if "[" in html:
+        html = _ANKI_TAG.sub("&#91;", html)
+    return html
 
 
 def escape(text: str) -> str:
@@ -60,13 +90,28 @@ def markdown_block(text: str) -> str:
         return ""
     if not _MARKDOWN_CHARS.search(text):
         return f"<p>{escape(text)}</p>"
-    return _markdown().render(text).strip()
+    return _render_block(text)
 
 
 def markdown_inline(text: str) -> str:
     """Markdown to HTML for one short point: a single paragraph loses its <p> wrapper."""
     if not _MARKDOWN_CHARS.search(text):
         return escape(text)
+    return _render_inline(text)
+
+
+# The parser's time is linear in its input, but a YAML alias can hand it the same long text
+# thousands of times: each distinct text with markup is parsed once per process.
+_MEMO = 4096
+
+
+@lru_cache(maxsize=_MEMO)
+def _render_block(text: str) -> str:
+    return _markdown().render(text).strip()
+
+
+@lru_cache(maxsize=_MEMO)
+def _render_inline(text: str) -> str:
     if not _BLOCK_SYNTAX.search(text):
         # One line that cannot start a block: inline parsing alone gives the same HTML.
         return _markdown().renderInline(text)
@@ -82,17 +127,25 @@ def topic_tag(topic: str) -> str:
     return TOPIC_TAG_PREFIX + (slugify(topic) or "other")
 
 
+def render_description(text: str) -> str:
+    """The deck's description (Markdown) as Anki shows it above the deck."""
+    return inert(markdown_block(text))
+
+
 def render_note(question: Question) -> RenderedNote:
     """Fields in the note type's order (see notetype.FIELDS) and the note's tags."""
     tips = "".join(f"<li>{markdown_inline(tip)}</li>" for tip in question.tips)
-    fields = (
-        escape(question.question),
-        f"<ul>{tips}</ul>",
-        markdown_block(question.example),
-        markdown_block(question.notes),
-        escape(question.topic),
-        question.id,
-        "",  # Extra: reserved, so a later field needs no schema change
+    fields = tuple(
+        inert(field)
+        for field in (
+            escape(question.question),
+            f"<ul>{tips}</ul>",
+            markdown_block(question.example),
+            markdown_block(question.notes),
+            escape(question.topic),
+            question.id,
+            "",  # Extra: reserved, so a later field needs no schema change
+        )
     )
     tags = [*question.tags, topic_tag(question.topic)]
     if question.retired:
