@@ -12,6 +12,7 @@ from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError
 from prepdeck.load import RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
 from prepdeck.model import Deck, Question
+from prepdeck.slugs import slugify
 
 from conftest import SHIPPED
 
@@ -33,10 +34,16 @@ tags = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=1
 @st.composite
 def decks(draw) -> Deck:
     ids = draw(st.lists(slugs, min_size=1, max_size=4, unique=True))
+    spelling: dict[str, str] = {}  # one spelling per topic slug: the loader refuses two
+
+    def topic() -> str:
+        text = draw(texts)
+        return spelling.setdefault(slugify(text), text)
+
     questions = tuple(
         Question(
             id=qid,
-            topic=draw(texts),
+            topic=topic(),
             question=draw(texts),
             tips=tuple(draw(st.lists(texts, min_size=1, max_size=3))),
             tags=tuple(draw(st.lists(tags, max_size=3, unique=True))),

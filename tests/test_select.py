@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from prepdeck.build import build_deck
 from prepdeck.load import load_deck
 from prepdeck.select import Selection
@@ -120,3 +122,16 @@ def test_renaming_a_topic_with_subdecks_reports_the_move(deck_file, tmp_path):
         "Interview::Customer service' (Browse > Change Deck moves it). Anki search: "
         '"note:prepdeck-resource-sharing-interview" "Id:unhappy-user"',
     ]
+
+
+def test_a_filtered_build_is_named_in_the_topic_s_own_script():
+    assert Selection(topics=("Sécurité des soins", "沟通")).slug() == "sécurité-des-soins--沟通"
+    assert Selection(exclude_topics=("Обслуживание",)).slug() == "not-обслуживание"
+
+
+def test_a_selection_file_name_is_short_and_never_a_path():
+    long_topic = Selection(topics=("𠀀" * 100,)).slug()  # 4 bytes each in UTF-8
+    symbols = Selection(tags=("../..",), exclude_tags=("?*",)).slug()
+
+    assert len(long_topic) <= 60 and len(long_topic.encode()) <= 180
+    assert re.fullmatch(r"[0-9a-f]{8}--not-[0-9a-f]{8}", symbols)

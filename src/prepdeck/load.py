@@ -15,6 +15,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from prepdeck.errors import DeckFileError, Problem
 from prepdeck.gcpause import paused_gc
 from prepdeck.model import SUBDECK_MODES, Deck, Question
+from prepdeck.slugs import ascii_slug, topic_clashes
+from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
 from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
@@ -33,11 +35,6 @@ RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
-
-
-def slugify(text: str) -> str:
-    """Lowercase words joined by hyphens: 'Customer service' -> 'customer-service'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
@@ -272,7 +269,7 @@ class _Reader:
     def slug(self, node: Node | None, where: str, parent: Node, what: str) -> str:
         value = self.text(node, where, required=True, parent=parent)
         if value and not SLUG_RE.match(value):
-            suggestion = slugify(value)[:64]
+            suggestion = ascii_slug(value)[:64]
             hint = f"; for example '{suggestion}'" if suggestion else ""
             self.fail(
                 node,
@@ -327,6 +324,7 @@ class _Reader:
                 f"deck.speak: '{speak}' is not a language code such as en_US or de_DE",
             )
         questions = list(self.questions(top.get("questions")))
+        self.topic_clashes(top.get("questions"), questions)
         return Deck(
             key=key,
             name=name,
@@ -336,6 +334,27 @@ class _Reader:
             subdecks=subdecks,
             speak=speak,
         )
+
+    def topic_clashes(self, node: Node | None, questions: list[Question]) -> None:
+        """Refuse two spellings of one topic: Anki would file both under one tag."""
+        clashes = topic_clashes(dict.fromkeys(q.topic for q in questions))
+        if not clashes or not isinstance(node, SequenceNode):
+            return
+        first_line = {}
+        for q in questions:
+            first_line.setdefault(q.topic, q.line)
+        items = {item.start_mark.line + 1: (i, item) for i, item in enumerate(node.value)}
+        for q in questions:
+            if q.topic not in clashes:
+                continue
+            i, item = items[q.line]
+            topic_node = next(v for k, v in item.value if k.value == "topic")
+            earlier, why = clashes[q.topic]
+            self.fail(
+                topic_node,
+                f"questions[{i}].topic: '{q.topic}' and '{earlier}' (line "
+                f"{first_line[earlier]}) {why}",
+            )
 
     def questions(self, node: Node | None) -> Iterator[Question]:
         if node is None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from prepdeck.dump import dump_deck
 from prepdeck.errors import OutputError
-from prepdeck.load import slugify
 from prepdeck.model import Deck, Question
+from prepdeck.slugs import ascii_slug
 
 HEADER = """\
 # A prepdeck deck. Build it with: prepdeck build {path}
@@ -31,7 +31,7 @@ OPTIONAL = """\
 
 def fresh_key(path: Path) -> str:
     """A key from the file name plus a short random suffix, e.g. data-analyst-7f3a."""
-    base = slugify(path.name.split(".", 1)[0])[:59] or "deck"
+    base = ascii_slug(path.name.split(".", 1)[0])[:59] or "deck"
     return f"{base}-{secrets.token_hex(2)}"
 
 

@@ -1,0 +1,235 @@
+# ruff: noqa: RUF001 (text in many scripts, on purpose)
+"""A deck in any language: topic tags in every script.
+
+The multi-script deck (tests/fixtures/multiscript/собеседование.yaml) has one question in
+each script: Cyrillic, Greek, Chinese, Japanese, Arabic, Hebrew, Devanagari, accented Latin,
+and an English topic over an Arabic question. Its file name is Cyrillic on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prepdeck.build import build_deck
+from prepdeck.cli import cli
+from prepdeck.errors import DeckFileError
+from prepdeck.load import load_deck, parse_deck_text
+from prepdeck.render import render_note
+from prepdeck.select import Selection
+from prepdeck.slugs import slugify
+from prepdeck.state import state_path
+
+from conftest import ROOT, SHIPPED
+
+MULTI = ROOT / "tests" / "fixtures" / "multiscript" / "собеседование.yaml"
+
+# Every topic of the multi-script deck, with the slug its tag topic::<slug> carries.
+SLUGS = {
+    "Обслуживание": "обслуживание",
+    "Επικοινωνία": "επικοινωνία",
+    "沟通": "沟通",
+    "チームワーク": "チームワーク",
+    "التواصل": "التواصل",
+    "תקשורת": "תקשורת",
+    "संचार": "संचार",
+    "Sécurité des soins": "sécurité-des-soins",
+    "Customer service": "customer-service",
+    "Other": "other",
+}
+
+
+@pytest.fixture
+def multi(tmp_path) -> Path:
+    """A copy of the multi-script deck in tmp_path/decks/, under its Cyrillic name."""
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    return Path(shutil.copy(MULTI, folder / MULTI.name))
+
+
+@pytest.fixture
+def run(multi, monkeypatch):
+    monkeypatch.chdir(multi.parent.parent)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+# -- slugs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("topic", "slug"),
+    [
+        *SLUGS.items(),
+        ("Σεμινάριο ΟΜΑΔΑΣ", "σεμινάριο-ομαδασ"),  # Anki's search finds it as ομαδας too
+        ("Straße", "strasse"),  # case folding, as text is compared
+        ("प्रबंधन और योजना", "प्रबंधन-और-योजना"),  # vowel signs and virama are kept
+        ("می\u200cخواهم", "میخواهم"),  # a zero-width non-joiner changes no word
+        ("Se\u0301curite\u0301", "sécurité"),  # decomposed accents are composed (NFC)
+        ('a_b*c:d"e(f)g\\h', "a-b-c-d-e-f-g-h"),  # Anki's wildcards and search syntax
+        ("東京\u3000大阪", "東京-大阪"),  # the ideographic space would split an Anki tag
+        ("C++", "c"),
+        ("???", "other"),
+    ],
+)
+def test_a_topic_keeps_every_letter_of_its_script(topic, slug):
+    assert slugify(topic) == slug
+
+
+def _old_slug(text: str) -> str:
+    # The rule of earlier releases, which every ASCII deck's tags were made with.
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "other"
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_an_ascii_topic_keeps_the_slug_of_earlier_releases(topic):
+    assert slugify(topic) == _old_slug(topic)
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_a_slug_is_one_anki_tag_that_a_plain_search_finds(topic):
+    slug = slugify(topic)
+
+    assert slug and slug == unicodedata.normalize("NFC", slug)
+    assert not re.search(r"[\s\x00-\x1f\x7f*_:\"()\\]", slug)
+    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+
+
+def test_the_shipped_deck_keeps_its_tags_and_a_rebuild_changes_no_note(tmp_path):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    deck_file = Path(shutil.copy(SHIPPED, folder / SHIPPED.name))
+    shutil.copy(state_path(SHIPPED), state_path(deck_file))
+
+    lines = build_deck(deck_file, out_dir=tmp_path / "dist", dry_run=True).report.lines()
+
+    assert not [line for line in lines if line.startswith(("changed", "added", "moved"))]
+    tags = {render_note(q).tags[-1] for q in load_deck(deck_file).questions}
+    assert tags == {f"topic::{_old_slug(q.topic)}" for q in load_deck(deck_file).questions}
+
+
+def test_each_script_gets_its_own_tag_that_anki_finds(multi, tmp_path, anki):
+    log = anki.import_apkg(build_deck(multi, out_dir=tmp_path / "dist").output)
+    deck = load_deck(multi)
+
+    assert log.new == len(deck.questions) == len(SLUGS)
+    for topic, slug in SLUGS.items():
+        wanted = sorted(q.id for q in deck.questions if q.topic == topic)
+        for search in (f"tag:topic::{slug}", f"tag:topic::{slug.upper()}"):
+            found = sorted(anki.col.get_note(n)["Id"] for n in anki.col.find_notes(search))
+            assert found == wanted, search
+    # Anki stored each tag exactly as written: nothing for it to normalise.
+    stored = {t for t in anki.col.tags.all() if t.startswith("topic::")}
+    assert stored == {f"topic::{slug}" for slug in SLUGS.values()}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "why"),
+    [
+        (
+            "Customer service",
+            "Customer Service",
+            "differ only in case or spacing; write both the same way",
+        ),
+        (
+            "Sécurité",
+            "Se\u0301curite\u0301",
+            "are the same text in two Unicode forms (NFC and NFD); retype one of them",
+        ),
+        ("C++", "C#", "would share the tag topic::c; rename one so each has its own tag"),
+        ("Other", "???", "would share the tag topic::other; rename one so each has its own tag"),
+    ],
+)
+def test_two_topics_with_one_tag_are_refused(first, second, why):
+    text = SHIPPED.read_text(encoding="utf-8")
+    text = text.replace("topic: Customer service", f'topic: "{first}"', 1)
+    text = text.replace("topic: Policies and procedures", f'topic: "{second}"', 1)
+    lines = text.splitlines()
+    line = lines.index(f'    topic: "{second}"') + 1
+    first_line = lines.index(f'    topic: "{first}"')  # its question starts one line above
+
+    with pytest.raises(DeckFileError) as err:
+        parse_deck_text(text, "d.yaml")
+
+    assert [str(p) for p in err.value.problems] == [
+        f"d.yaml:{line}:12: questions[2].topic: '{second}' and '{first}' (line {first_line}) " + why
+    ]
+
+
+# -- selecting and listing in any script --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ("Обслуживание", ["service-ru"]),
+        ("ОБСЛУЖИВАНИЕ", ["service-ru"]),
+        ("επικοινωνία", ["communication-el"]),
+        ("沟通", ["communication-zh"]),
+        ("التواصل", ["communication-ar"]),
+        ("תקשורת", ["communication-he"]),
+        ("संचार", ["communication-hi"]),
+        ("SÉCURITÉ DES SOINS", ["safety-fr"]),
+        ("se\u0301curite\u0301-des-soins", ["safety-fr"]),
+        ("other", ["other-en"]),
+    ],
+)
+def test_a_topic_is_selected_by_name_or_slug_in_any_script(value, ids):
+    deck = load_deck(MULTI)
+
+    assert [q.id for q in deck.questions if Selection(topics=(value,)).matches(q)] == ids
+
+
+def test_topics_list_and_build_work_on_a_deck_file_named_in_cyrillic(run, multi):
+    topics = json.loads(run("topics", "--json").stdout)
+    listed = run("list", "--topic", "沟通", "--topic", "Sécurité des soins")
+    built = run("build", "--topic", "التواصل", "--tag", "сервис")
+    one = run("build", str(multi.relative_to(multi.parent.parent)), "--topic", "תקשורת")
+
+    assert [(t["topic"], t["slug"]) for t in topics] == list(SLUGS.items())
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+        "ID",
+        "communication-zh",
+        "safety-fr",
+    ]
+    assert (built.exit_code, built.stderr) == (
+        1,
+        "prepdeck: no question matches the selection (topic التواصل, tag сервис); "
+        "nothing was written\n",
+    )
+    assert one.exit_code == 0, one.stderr
+    assert (multi.parent.parent / "dist" / "multiscript-interview--תקשורת.apkg").is_file()
+    assert state_path(multi).name == "собеседование.state.json" and state_path(multi).is_file()
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("обс", ["обслуживание"]),
+        ("ОБС", ["обслуживание"]),
+        ("沟", ["沟通"]),
+        ("ال", ["التواصل"]),
+        ("Séc", ["sécurité-des-soins"]),
+        ("secu", ["sécurité-des-soins"]),
+        ("CUST", ["customer-service"]),
+    ],
+)
+def test_completion_offers_topic_slugs_in_any_script(run, monkeypatch, typed, offered):
+    monkeypatch.setenv("_PREPDECK_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", f"prepdeck list --topic {typed}")
+    monkeypatch.setenv("COMP_CWORD", "3")
+
+    result = CliRunner().invoke(cli, [], prog_name="prepdeck")
+
+    assert result.stdout.splitlines() == [f"plain,{v}" for v in offered]
