@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 (text in many scripts, on purpose)
-"""A deck in any language: topic tags in every script.
+"""A deck in any language: topic tags in every script, the card's language, labels and voice.
 
 The multi-script deck (tests/fixtures/multiscript/собеседование.yaml) has one question in
 each script: Cyrillic, Greek, Chinese, Japanese, Arabic, Hebrew, Devanagari, accented Latin,
@@ -21,14 +21,17 @@ from hypothesis import strategies as st
 
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
+from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError
+from prepdeck.labels import LABELS, card_labels, default_voice
 from prepdeck.load import load_deck, parse_deck_text
+from prepdeck.notetype import back_template
 from prepdeck.render import render_note
 from prepdeck.select import Selection
 from prepdeck.slugs import slugify
 from prepdeck.state import state_path
 
-from conftest import ROOT, SHIPPED
+from conftest import ROOT, SHIPPED, edit
 
 MULTI = ROOT / "tests" / "fixtures" / "multiscript" / "собеседование.yaml"
 
@@ -233,3 +236,162 @@ def test_completion_offers_topic_slugs_in_any_script(run, monkeypatch, typed, of
     result = CliRunner().invoke(cli, [], prog_name="prepdeck")
 
     assert result.stdout.splitlines() == [f"plain,{v}" for v in offered]
+
+
+# -- the card's language -------------------------------------------------------------------
+
+ARABIC_DECK = """\
+deck:
+  key: arabic-deck
+  name: مقابلة
+  language: ar
+questions:
+  - id: q1
+    topic: التواصل
+    question: كيف تشرح سياسة الإعارة؟
+    tips: [ابدأ بالهدف.]
+"""
+
+
+def test_every_listed_language_has_all_labels():
+    wanted = {"en", "de", "fr", "es", "pt", "it", "nl", "pl", "ru", "zh", "ja", "ar"}
+
+    assert wanted <= set(LABELS)
+    for language, labels in LABELS.items():
+        assert set(labels) == set(LABELS["en"]), language
+        assert len(set(labels.values())) == 3, language
+
+
+def test_the_language_sets_lang_labels_and_voice():
+    deck = parse_deck_text(ARABIC_DECK)
+
+    back = back_template(deck.language, deck.labels)
+    assert (deck.language, deck.speak) == ("ar", "ar_SA")
+    assert '<div class="pd pd-back" lang="ar">' in back
+    assert [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>.*?</h2>", back)] == [
+        "نصائح",
+        "إجابة نموذجية",
+        "ملاحظاتي",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "speak", "voice"),
+    [
+        ("de", None, "de_DE"),
+        ("pt-PT", None, "pt_PT"),
+        ("zh-Hant", None, "zh_TW"),
+        ("sw", None, "sw"),
+        ("de", "de_AT", "de_AT"),
+        ("de", "off", ""),
+        (None, None, ""),
+        (None, "en_GB", "en_GB"),
+    ],
+)
+def test_speak_follows_the_language_unless_told_otherwise(language, speak, voice):
+    lines = ["deck:", "  key: k", "  name: N"]
+    lines += [f"  language: {language}"] if language else []
+    lines += [f"  speak: {speak}"] if speak else []
+    text = "\n".join(lines) + "\nquestions:\n  - {id: q, topic: T, question: Q, tips: [t]}\n"
+
+    deck = parse_deck_text(text)
+
+    assert deck.speak == voice
+    again = parse_deck_text(dump_deck(deck))
+    assert (again.speak, again.language) == (deck.speak, deck.language)
+
+
+def test_a_deck_can_rename_any_label():
+    text = ARABIC_DECK.replace(
+        "  language: ar\n", "  language: de\n  labels:\n    tips: Hinweise\n"
+    )
+
+    deck = parse_deck_text(text)
+
+    assert deck.labels == (("tips", "Hinweise"),)
+    assert card_labels(deck.language, deck.labels) == {
+        "tips": "Hinweise",
+        "example": "Beispielantwort",
+        "notes": "Meine Notizen",
+    }
+    assert ">Hinweise</h2>" in back_template(deck.language, deck.labels)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            "  language: German\n",
+            "4:13: deck.language: 'German' is not a language code such as de, fr, pt-BR or "
+            "zh-Hant (language in lowercase, region in capitals, joined by '-')",
+        ),
+        (
+            "  language: pt_BR\n",
+            "4:13: deck.language: 'pt_BR' is not a language code such as de, fr, pt-BR or "
+            "zh-Hant (language in lowercase, region in capitals, joined by '-')",
+        ),
+        (
+            "  labels:\n    tipps: Tipps\n",
+            "5:5: deck.labels: unknown key 'tipps'; did you mean 'tips'?",
+        ),
+        (
+            "  labels:\n    tips: '{{Question}}'\n",
+            "5:11: deck.labels.tips: contains { }; labels are plain text, without {}[]<>\\",
+        ),
+        (
+            "  labels:\n    notes: '<b>Notes</b>'\n",
+            "5:12: deck.labels.notes: contains < >; labels are plain text, without {}[]<>\\",
+        ),
+        (
+            "  labels: Tips\n",
+            "4:11: deck.labels: expected a mapping (key: value lines), found text",
+        ),
+        ("  labels:\n    tips:\n", "5:10: deck.labels.tips: is empty; write some text here"),
+    ],
+)
+def test_bad_language_and_labels_are_reported_at_their_line(lines, message):
+    text = "deck:\n  key: k\n  name: N\n" + lines
+    text += "questions:\n  - {id: q, topic: T, question: Q, tips: [t]}\n"
+
+    with pytest.raises(DeckFileError) as err:
+        parse_deck_text(text)
+
+    assert [f"{p.line}:{p.column}: {p.message}" for p in err.value.problems] == [message]
+
+
+def test_default_voice_prefers_the_region_written():
+    assert [default_voice(c) for c in ("", "en", "en-GB", "zh", "zh-Hans", "es-419")] == [
+        "",
+        "en_US",
+        "en_GB",
+        "zh_CN",
+        "zh_CN",
+        "es_ES",
+    ]
+
+
+def test_changing_the_language_updates_the_card_design_and_keeps_reviews(multi, tmp_path, anki):
+    anki.import_apkg(build_deck(multi, out_dir=tmp_path / "dist").output)
+    card_id = anki.review("communication-ar")
+    edit(
+        multi,
+        "  name: Собеседование::Every script\n",
+        "  name: Собеседование::Every script\n  language: ar\n",
+    )
+
+    result = build_deck(multi, out_dir=tmp_path / "dist")
+    log = anki.import_apkg(result.output)
+
+    assert result.report.lines() == [
+        "card design changed (templates or CSS): Anki updates it on import with the default "
+        "options."
+    ]
+    assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
+    assert anki.revlog(card_id) == 1
+    notetype = anki.col.models.by_name("prepdeck-multiscript-interview")
+    assert 'lang="ar"' in notetype["tmpls"][0]["qfmt"]
+    answer = anki.card("communication-ar").answer()
+    assert 'lang="ar"' in answer and "نصائح" in answer and "إجابة نموذجية" in answer
+    assert [(t.lang, t.field_text) for t in anki.card("service-ru").question_av_tags()] == [
+        ("ar_SA", "Как вы работаете с недовольным читателем?")
+    ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from prepdeck.cli import cli
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError
+from prepdeck.labels import LABEL_KEYS, label_problem
 from prepdeck.load import RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
 from prepdeck.model import Deck, Question
 from prepdeck.slugs import slugify
@@ -29,6 +30,13 @@ optional_texts = st.one_of(st.just(""), texts)
 tags = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=15).filter(
     lambda t: TAG_RE.match(t) and not t.lower().startswith(RESERVED_TAG_PREFIXES)
 )
+
+
+labels = st.lists(
+    st.tuples(st.sampled_from(sorted(LABEL_KEYS)), texts.filter(lambda t: not label_problem(t))),
+    max_size=3,
+    unique_by=lambda pair: pair[0],
+).map(lambda pairs: tuple(sorted(pairs)))
 
 
 @st.composite
@@ -61,6 +69,8 @@ def decks(draw) -> Deck:
         questions=questions,
         subdecks=draw(st.sampled_from(["none", "by-topic"])),
         speak=draw(st.sampled_from(["", "en_US", "de_DE"])),
+        language=draw(st.sampled_from(["", "de", "ar", "zh-Hant", "pt-BR", "sw"])),
+        labels=draw(labels),
     )
 
 

@@ -105,9 +105,8 @@ def _build(
     places = [placement(deck, q.topic) for q in deck.questions]
     state_file = state_path(path)
     previous = read_state(state_file)
-    new_state, report = compare(
-        previous, deck, notes, places, style_fingerprint(deck.key, deck.speak), clock()
-    )
+    style = style_fingerprint(deck.key, deck.speak, deck.language, deck.labels)
+    new_state, report = compare(previous, deck, notes, places, style, clock())
     if not selection.empty:
         report.selection = selection.describe()
 
@@ -138,7 +137,7 @@ def _build(
     package_time = new_state.latest if sde is None else sde
     data = package_bytes(
         decks,
-        genanki_model(deck.key, deck.speak),
+        genanki_model(deck.key, deck.speak, deck.language, deck.labels),
         new_state.notetype_mod,
         package_notes,
         package_time,

@@ -14,6 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import DeckFileError, Problem
 from prepdeck.gcpause import paused_gc
+from prepdeck.labels import LABEL_KEYS, LANGUAGE_RE, default_voice, label_problem
 from prepdeck.model import SUBDECK_MODES, Deck, Question
 from prepdeck.slugs import ascii_slug, topic_clashes
 from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
@@ -32,7 +33,7 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
 RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 
 
-DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
+DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels")
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
 
@@ -317,12 +318,18 @@ class _Reader:
                 meta["subdecks"],
                 f"deck.subdecks: '{subdecks}' is not one of: {', '.join(SUBDECK_MODES)}",
             )
+        language = self.language(meta.get("language"))
         speak = self.text(meta.get("speak"), "deck.speak", required=False)
-        if speak and not LANG_RE.match(speak):
+        if speak == "off":
+            speak = ""
+        elif not speak:
+            speak = default_voice(language)
+        elif not LANG_RE.match(speak):
             self.fail(
                 meta["speak"],
                 f"deck.speak: '{speak}' is not a language code such as en_US or de_DE",
             )
+        labels = self.labels(meta.get("labels"))
         questions = list(self.questions(top.get("questions")))
         self.topic_clashes(top.get("questions"), questions)
         return Deck(
@@ -333,7 +340,34 @@ class _Reader:
             source=self.path,
             subdecks=subdecks,
             speak=speak,
+            language=language,
+            labels=labels,
         )
+
+    def language(self, node: Node | None) -> str:
+        value = self.text(node, "deck.language", required=False)
+        if value and not LANGUAGE_RE.match(value):
+            self.fail(
+                node,
+                f"deck.language: '{value}' is not a language code such as de, fr, pt-BR or "
+                "zh-Hant (language in lowercase, region in capitals, joined by '-')",
+            )
+            return ""
+        return value
+
+    def labels(self, node: Node | None) -> tuple[tuple[str, str], ...]:
+        if node is None or _is_null(node):
+            return ()
+        entries = self.mapping(node, "deck.labels", tuple(LABEL_KEYS))
+        out = []
+        for key, value_node in (entries or {}).items():
+            text = self.text(value_node, f"deck.labels.{key}", required=True)
+            problem = label_problem(text) if text else ""
+            if problem:
+                self.fail(value_node, f"deck.labels.{key}: {problem}")
+            elif text:
+                out.append((key, text))
+        return tuple(sorted(out))
 
     def topic_clashes(self, node: Node | None, questions: list[Question]) -> None:
         """Refuse two spellings of one topic: Anki would file both under one tag."""

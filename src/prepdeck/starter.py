@@ -25,7 +25,10 @@ OPTIONAL = """\
     #   retired: true       keep the card's identity but tag it prepdeck::retired
 # Optional keys for the deck (under `deck:`):
 #   subdecks: by-topic      one Anki subdeck per topic
-#   speak: en_US            Anki reads each question aloud (text-to-speech)
+#   language: de            the cards' language: their labels, fonts, voice (de, fr, ar, zh, ...)
+#   labels:                 the card's own words, instead of the language's
+#     tips: Tipps           (keys: tips, example, notes)
+#   speak: en_US            Anki reads each question aloud (text-to-speech); off: silence
 """
 
 
