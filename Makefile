@@ -7,7 +7,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
-export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+# Relative, not $(CURDIR)/...: pip splits PIP_CONSTRAINT at spaces, so an absolute path
+# breaks in a folder such as "~/my projects/prepdeck". Recipes run in this folder.
+export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
 

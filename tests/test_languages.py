@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -395,3 +397,30 @@ def test_changing_the_language_updates_the_card_design_and_keeps_reviews(multi, 
     assert [(t.lang, t.field_text) for t in anki.card("service-ru").question_av_tags()] == [
         ("ar_SA", "Как вы работаете с недовольным читателем?")
     ]
+
+
+# -- paths with spaces ---------------------------------------------------------------------
+
+
+def test_make_installs_with_constraints_from_a_folder_with_spaces(tmp_path):
+    """pip splits PIP_CONSTRAINT at spaces: the Makefile must not hand it an absolute path."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    folder = tmp_path / "my dir" / "prépdeck"
+    folder.mkdir(parents=True)
+    for name in ("Makefile", "constraints.txt"):
+        shutil.copy(ROOT / name, folder / name)
+    venv = Path(sys.prefix)
+    # The Makefile's own pip command, reading PIP_CONSTRAINT; setuptools is installed already.
+    check = "pipcheck: ; $(PIP) install --dry-run --no-index --no-deps setuptools"
+
+    proc = subprocess.run(
+        [make, f"VENV={venv}", "--eval", check, "pipcheck"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert proc.returncode == 0, proc.stderr
