@@ -8,6 +8,7 @@ and an English topic over an Arabic question. Its file name is Cyrillic on purpo
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -28,6 +29,7 @@ from prepdeck.errors import DeckFileError
 from prepdeck.labels import LABELS, card_labels, default_voice
 from prepdeck.load import load_deck, parse_deck_text
 from prepdeck.notetype import back_template
+from prepdeck.preview import card_previews, preview_page
 from prepdeck.render import render_note
 from prepdeck.select import Selection
 from prepdeck.slugs import slugify
@@ -399,6 +401,26 @@ def test_changing_the_language_updates_the_card_design_and_keeps_reviews(multi, 
     ]
 
 
+def test_preview_shows_a_deck_in_any_language_exactly_as_anki_does(multi, tmp_path, anki):
+    arabic = multi.with_name("arabic.yaml")
+    arabic.write_text(ARABIC_DECK.replace("tips: [", "example: مثال\n    tips: ["), "utf-8")
+    for path in (multi, arabic):
+        anki.import_apkg(build_deck(path, out_dir=tmp_path / "dist").output)
+    decks = [load_deck(multi), load_deck(arabic)]
+
+    previews = [p for d in decks for p in card_previews(d, [render_note(q) for q in d.questions])]
+
+    assert len(previews) == 11
+    for preview in previews:
+        card = anki.card(preview.id)
+        assert re.sub(r"^<style>.*?</style>", "", card.question(), flags=re.S) == preview.front
+        assert re.sub(r"^<style>.*?</style>", "", card.answer(), flags=re.S) == preview.back
+    page = preview_page(previews, "t")
+    # Each frame is a document in a srcdoc attribute, so its tags appear HTML-escaped.
+    assert page.count(html.escape('<html class="mobile" lang="ar">')) == 4  # 2 sides, 2 modes
+    assert page.count(html.escape('<html class="mobile">')) == 40
+
+
 # -- paths with spaces ---------------------------------------------------------------------
 
 
@@ -411,7 +433,9 @@ def test_make_installs_with_constraints_from_a_folder_with_spaces(tmp_path):
     folder.mkdir(parents=True)
     for name in ("Makefile", "constraints.txt"):
         shutil.copy(ROOT / name, folder / name)
-    venv = Path(sys.prefix)
+    # This checkout's venv, by a path without spaces (it may itself live under one).
+    venv = tmp_path / "venv"
+    venv.symlink_to(sys.prefix, target_is_directory=True)
     # The Makefile's own pip command, reading PIP_CONSTRAINT; setuptools is installed already.
     check = "pipcheck: ; $(PIP) install --dry-run --no-index --no-deps setuptools"
 

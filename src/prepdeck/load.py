@@ -320,7 +320,7 @@ class _Reader:
             )
         language = self.language(meta.get("language"))
         speak = self.text(meta.get("speak"), "deck.speak", required=False)
-        if speak == "off":
+        if speak.lower() == "off":
             speak = ""
         elif not speak:
             speak = default_voice(language)
