@@ -14,7 +14,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from prepdeck.errors import DeckFileError, Problem
 from prepdeck.gcpause import paused_gc
-from prepdeck.labels import LABEL_KEYS, LANGUAGE_RE, default_voice, label_problem
 from prepdeck.model import SUBDECK_MODES, Deck, Question
 from prepdeck.slugs import ascii_slug, topic_clashes
 from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
@@ -323,7 +322,10 @@ class _Reader:
         if speak.lower() == "off":
             speak = ""
         elif not speak:
-            speak = default_voice(language)
+            if language:
+                from prepdeck.labels import default_voice  # only decks with a language pay
+
+                speak = default_voice(language)
         elif not LANG_RE.match(speak):
             self.fail(
                 meta["speak"],
@@ -346,7 +348,11 @@ class _Reader:
 
     def language(self, node: Node | None) -> str:
         value = self.text(node, "deck.language", required=False)
-        if value and not LANGUAGE_RE.match(value):
+        if not value:
+            return ""
+        from prepdeck.labels import LANGUAGE_RE
+
+        if not LANGUAGE_RE.match(value):
             self.fail(
                 node,
                 f"deck.language: '{value}' is not a language code such as de, fr, pt-BR or "
@@ -358,6 +364,8 @@ class _Reader:
     def labels(self, node: Node | None) -> tuple[tuple[str, str], ...]:
         if node is None or _is_null(node):
             return ()
+        from prepdeck.labels import LABEL_KEYS, label_problem
+
         entries = self.mapping(node, "deck.labels", tuple(LABEL_KEYS))
         out = []
         for key, value_node in (entries or {}).items():
