@@ -174,6 +174,23 @@ def test_two_topics_with_one_tag_are_refused(first, second, why):
     ]
 
 
+def test_a_clash_is_reported_at_its_own_item_even_on_one_line():
+    text = (
+        "deck: {key: k, name: N}\n"
+        "questions: [ab, {id: a, topic: Teamwork, question: Q, tips: [t]},"
+        " {id: b, topic: teamwork, question: Q, tips: [t]}]\n"
+    )
+
+    with pytest.raises(DeckFileError) as err:
+        parse_deck_text(text, "d.yaml")
+
+    assert [str(p) for p in err.value.problems] == [
+        "d.yaml:2:13: questions[0]: expected a mapping (key: value lines), found text",
+        "d.yaml:2:82: questions[2].topic: 'teamwork' and 'Teamwork' (line 2) differ only in "
+        "case or spacing; write both the same way",
+    ]
+
+
 # -- selecting and listing in any script --------------------------------------------------
 
 

@@ -382,21 +382,19 @@ class _Reader:
         clashes = topic_clashes(dict.fromkeys(q.topic for q in questions))
         if not clashes or not isinstance(node, SequenceNode):
             return
-        first_line = {}
+        first_line: dict[str, int] = {}
         for q in questions:
             first_line.setdefault(q.topic, q.line)
-        items = {item.start_mark.line + 1: (i, item) for i, item in enumerate(node.value)}
-        for q in questions:
-            if q.topic not in clashes:
-                continue
-            i, item = items[q.line]
-            topic_node = next(v for k, v in item.value if k.value == "topic")
-            earlier, why = clashes[q.topic]
-            self.fail(
-                topic_node,
-                f"questions[{i}].topic: '{q.topic}' and '{earlier}' (line "
-                f"{first_line[earlier]}) {why}",
-            )
+        for i, item in enumerate(node.value):
+            pairs = item.value if isinstance(item, MappingNode) else ()
+            topic = next((v for k, v in pairs if getattr(k, "value", None) == "topic"), None)
+            if isinstance(topic, ScalarNode) and topic.value.strip() in clashes:
+                earlier, why = clashes[topic.value.strip()]
+                self.fail(
+                    topic,
+                    f"questions[{i}].topic: '{topic.value.strip()}' and '{earlier}' (line "
+                    f"{first_line[earlier]}) {why}",
+                )
 
     def questions(self, node: Node | None) -> Iterator[Question]:
         if node is None:
