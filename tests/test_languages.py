@@ -105,7 +105,7 @@ def test_an_ascii_topic_keeps_the_slug_of_earlier_releases(topic):
 
 
 @given(st.text(st.characters(exclude_categories=("Cs",))))
-def test_a_slug_is_one_anki_tag_that_a_plain_search_finds(topic):
+def test_a_slug_holds_nothing_anki_would_split_drop_or_read_as_search_syntax(topic):
     slug = slugify(topic)
 
     assert slug and slug == unicodedata.normalize("NFC", slug)
@@ -257,6 +257,16 @@ def test_completion_offers_topic_slugs_in_any_script(run, monkeypatch, typed, of
     result = CliRunner().invoke(cli, [], prog_name="prepdeck")
 
     assert result.stdout.splitlines() == [f"plain,{v}" for v in offered]
+
+
+def test_completion_offers_tags_in_any_script(run, monkeypatch):
+    monkeypatch.setenv("_PREPDECK_COMPLETE", "bash_complete")
+    monkeypatch.setenv("COMP_WORDS", "prepdeck build --tag СЕ")
+    monkeypatch.setenv("COMP_CWORD", "3")
+
+    result = CliRunner().invoke(cli, [], prog_name="prepdeck")
+
+    assert result.stdout == "plain,сервис\n"
 
 
 # -- the card's language -------------------------------------------------------------------
