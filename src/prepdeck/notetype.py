@@ -67,14 +67,14 @@ def _fill(template: str, language: str, labels: Labels) -> str:
     )
 
 
-def front_template(speak: str = "", language: str = "") -> str:
+def front_template(speak: str = "", language: str = "", labels: Labels = ()) -> str:
     """The front; with a language code, Anki's text-to-speech also reads the question.
 
     The plain {{Question}} reference stays, so a card is always generated (a front with only
     a {{tts}} tag would make every field required, see ANKI-FACTS).
     """
     tts = f"{{{{tts {speak}:Question}}}}" if speak else ""
-    front = _fill(_template("front.html"), language, ())
+    front = _fill(_template("front.html"), language, labels)
     return front.replace(_SPEAK_MARK, tts).rstrip() + "\n"
 
 
@@ -90,7 +90,7 @@ def templates(speak: str = "", language: str = "", labels: Labels = ()) -> list[
     return [
         {
             "name": CARD_TYPES[0],
-            "qfmt": front_template(speak, language),
+            "qfmt": front_template(speak, language, labels),
             "afmt": back_template(language, labels),
         }
     ]

@@ -73,7 +73,7 @@ class CardPreview:
 
 def card_previews(deck: Deck, notes: Sequence[RenderedNote]) -> list[CardPreview]:
     """Each note's front and back as Anki renders them (without the <style> Anki adds)."""
-    front_t = front_template(deck.speak, deck.language)
+    front_t = front_template(deck.speak, deck.language, deck.labels)
     back_t = back_template(deck.language, deck.labels)
     by_id = {q.id: q for q in deck.questions}
     out = []
