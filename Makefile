@@ -7,7 +7,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
-export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+# Relative, not $(CURDIR)/...: pip splits PIP_CONSTRAINT at spaces, so an absolute path
+# breaks in a folder such as "~/my projects/prepdeck". Recipes run in this folder.
+export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
 
@@ -49,12 +51,13 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
-# Phone-size card images from the browser tests; two of them illustrate the README.
+# Phone-size card images from the browser tests; three of them illustrate the README.
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_browser.py
 	mkdir -p docs
 	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
 	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
+	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis

@@ -4,6 +4,9 @@ Headless Chromium (Debian's `chromium` package) loads the preview page at 360x74
 mode. Without Chromium these tests skip, saying how to enable them; with
 PREPDECK_REQUIRE_BROWSER=1 (as in CI) a missing browser fails instead.
 Screenshots land in build/screenshots/; `make screenshots` copies two into docs/.
+Besides the shipped deck the page shows the multi-script deck (tests/fixtures/multiscript/)
+and one card of a deck whose language is Arabic, so the set covers both directions and the
+scripts whose fonts .ci/run installs.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from prepdeck.preview import preview_decks
 from prepdeck.select import Selection
 
 from conftest import ROOT, SHIPPED, edit
+
+MULTI = ROOT / "tests" / "fixtures" / "multiscript" / "собеседование.yaml"
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -47,6 +52,24 @@ STRESS = """
       ```
       a code block with a very long line that would overflow a phone screen if it did not wrap
       ```
+"""
+# A deck in Arabic: the card's own labels in Arabic, every block right to left.
+ARABIC = """\
+deck:
+  key: arabic-deck
+  name: مقابلة عمل
+  language: ar
+questions:
+  - id: arabic-labels
+    topic: خدمة المستخدمين
+    question: كيف تتعامل مع مستخدم غاضب؟ (مثال من عملك)
+    tips:
+      - استمع حتى النهاية، ثم لخّص المشكلة بكلماتك.
+      - "اقترح حلاً وموعداً: «سأتصل بك غداً»."
+    example: |
+      1. أعتذر عن التأخير.
+      2. أشرح ما سأفعله، ومتى.
+    notes: قصتي مع طلب الإعارة المفقود.
 """
 
 CONTRAST_JS = """
@@ -100,7 +123,10 @@ def _chromium() -> str | None:
 def _unavailable(reason: str):
     if os.environ.get("PREPDECK_REQUIRE_BROWSER"):
         pytest.fail(f"browser tests are required here but cannot run: {reason}")
-    pytest.skip(f"{reason}; to run the browser tests: apt-get install chromium fonts-dejavu-core")
+    pytest.skip(
+        f"{reason}; to run the browser tests: apt-get install chromium fonts-dejavu-core "
+        "fonts-wqy-microhei fonts-lohit-deva"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +139,11 @@ def preview_file(tmp_path_factory):
         "  name: Resource Sharing Librarian Interview\n",
         "  name: Resource Sharing Librarian Interview\n  speak: en_US\n",
     )
+    arabic = folder / "arabic.yaml"
+    arabic.write_text(ARABIC, encoding="utf-8")
+    decks = [load_deck(deck_file), load_deck(MULTI), load_deck(arabic)]
     page = folder / "preview.html"
-    page.write_text(preview_decks([load_deck(deck_file)], Selection()), encoding="utf-8")
+    page.write_text(preview_decks(decks, Selection()), encoding="utf-8")
     return page
 
 
@@ -147,10 +176,113 @@ def _card_frames(frames):
         yield box, box.locator("iframe").content_frame
 
 
+def _frame(phone, card: str, side: str):
+    box = phone.frames.and_(phone.page.locator(f'[data-card="{card}"][data-side="{side}"]'))
+    return box.locator("iframe").content_frame
+
+
+# Where each block's text sits in its box: its direction, and the gap left of the text and
+# right of it. Text laid out right to left hugs the right edge; left to right, the left one.
+LAYOUT_JS = r"""
+(el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const text = range.getBoundingClientRect(), box = el.getBoundingClientRect();
+  const style = getComputedStyle(el);
+  return {
+    direction: style.direction,
+    left: Math.round(text.left - box.left - parseFloat(style.paddingLeft)),
+    right: Math.round(box.right - text.right - parseFloat(style.paddingRight)),
+  };
+}
+"""
+
+
+def _side(layout: dict) -> str:
+    """'right' when the text hugs the right edge of its box, 'left' for the left edge."""
+    assert min(layout["left"], layout["right"]) <= 1, layout  # one of them is the start
+    return "right" if layout["right"] <= 1 < layout["left"] else "left"
+
+
+def test_each_block_takes_its_direction_from_its_own_text(phone):
+    mixed = _frame(phone, "mixed-en-ar", "back")
+    arabic = _frame(phone, "arabic-labels", "back")
+
+    topic = mixed.locator(".pd-topic").evaluate(LAYOUT_JS)
+    question = mixed.locator(".pd-question").evaluate(LAYOUT_JS)
+    arabic_tip, english_tip = (li.evaluate(LAYOUT_JS) for li in mixed.locator("li").all())
+
+    assert (topic["direction"], _side(topic)) == ("ltr", "left")  # "Customer service"
+    assert (question["direction"], _side(question)) == ("rtl", "right")
+    assert _side(arabic_tip) == "right"
+    assert _side(english_tip) == "left"
+    for block in arabic.locator(".pd-topic, .pd-question, .pd-label, li, p").all():
+        layout = block.evaluate(LAYOUT_JS)
+        assert _side(layout) == "right", (block.text_content(), layout)
+    assert arabic.locator(".pd-label").all_text_contents() == [
+        "نصائح",
+        "إجابة نموذجية",
+        "ملاحظاتي",
+    ]
+    assert arabic.locator(".pd").get_attribute("lang") == "ar"
+
+
+# Characters drawn as the font's missing-glyph box ("tofu"): each character of the card is
+# drawn on a canvas in its element's font and compared, pixel for pixel, with a code point
+# that no font has (U+0378 is unassigned). Chromium draws every glyph that no installed font
+# has as that same box.
+TOFU_JS = r"""
+(root, extra) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 64;
+  canvas.height = 64;
+  const ctx = canvas.getContext("2d", {willReadFrequently: true});
+  const draw = (text, font) => {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.font = font;
+    ctx.fillText(text, 8, 44);
+    return ctx.getImageData(0, 0, 64, 64).data.join(",");
+  };
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    texts.push([node.textContent, getComputedStyle(node.parentElement).font]);
+  }
+  if (extra) texts.push([extra, getComputedStyle(document.body).font]);
+  const missing = new Set(), tofu = {};
+  for (const [text, font] of texts) {
+    tofu[font] ??= draw("\u0378", font);
+    for (const ch of text) {
+      if (!/\s/u.test(ch) && draw(ch, font) === tofu[font]) missing.add(ch);
+    }
+  }
+  return [...missing].sort();
+}
+"""
+
+
+def test_the_tofu_detector_tells_a_glyph_from_a_missing_one(phone):
+    _, frame = next(_card_frames(phone.frames))
+
+    # U+FDD0 is a noncharacter: no font has it.
+    assert frame.locator("html").evaluate(TOFU_JS, "A\ufdd0") == ["\ufdd0"]
+
+
+def test_no_glyph_is_drawn_as_a_missing_glyph_box(phone):
+    missing = {}
+    for box, frame in _card_frames(phone.frames):
+        found = frame.locator("html").evaluate(TOFU_JS, "")
+        if found:
+            missing[box.get_attribute("data-card")] = "".join(found)
+
+    assert missing == {}, "install the fonts listed in .ci/run"
+
+
 def test_no_card_scrolls_sideways_at_phone_width(phone):
     frames = phone.frames
 
-    assert frames.count() == 22  # 11 cards, front and back
+    assert frames.count() == 44  # 11 + 10 + 1 cards, front and back
     for box, frame in _card_frames(frames):
         width = frame.locator("html").evaluate(
             "el => [el.scrollWidth, el.clientWidth, document.body.scrollWidth]"

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from prepdeck.cli import cli
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError
+from prepdeck.labels import LABEL_KEYS, label_problem
 from prepdeck.load import _INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
 from prepdeck.model import Deck, Question
+from prepdeck.slugs import slugify
 
 from conftest import SHIPPED
 
@@ -49,13 +51,26 @@ tags = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_s
 )
 
 
+labels = st.lists(
+    st.tuples(st.sampled_from(sorted(LABEL_KEYS)), texts.filter(lambda t: not label_problem(t))),
+    max_size=3,
+    unique_by=lambda pair: pair[0],
+).map(lambda pairs: tuple(sorted(pairs)))
+
+
 @st.composite
 def decks(draw) -> Deck:
     ids = draw(st.lists(slugs, min_size=1, max_size=4, unique=True))
+    spelling: dict[str, str] = {}  # one spelling per topic slug: the loader refuses two
+
+    def topic() -> str:
+        text = draw(names)
+        return spelling.setdefault(slugify(text), text)
+
     questions = tuple(
         Question(
             id=qid,
-            topic=draw(names),
+            topic=topic(),
             question=draw(texts),
             tips=tuple(draw(st.lists(texts, min_size=1, max_size=3))),
             tags=tuple(draw(st.lists(tags, max_size=3, unique=True))),
@@ -73,6 +88,8 @@ def decks(draw) -> Deck:
         questions=questions,
         subdecks=draw(st.sampled_from(["none", "by-topic"])),
         speak=draw(st.sampled_from(["", "en_US", "de_DE"])),
+        language=draw(st.sampled_from(["", "de", "ar", "zh-Hant", "pt-BR", "sw"])),
+        labels=draw(labels),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prepdeck.build import build_deck
+import re
+
+from prepdeck.build import build_deck, selection_name
 from prepdeck.load import load_deck
 from prepdeck.select import Selection
 
@@ -134,3 +136,18 @@ def test_renaming_a_topic_with_subdecks_reports_the_move(deck_file, tmp_path):
         "  'Resource Sharing Librarian Interview::Patron service': "
         '"note:prepdeck-resource-sharing-interview" "tag:topic::patron-service"'
     )
+
+
+def test_a_filtered_build_is_named_in_the_topic_s_own_script():
+    assert selection_name(Selection(topics=("Sécurité des soins", "沟通"))) == (
+        "topic-sécurité-des-soins__topic-沟通"
+    )
+    assert selection_name(Selection(exclude_topics=("Обслуживание",))) == "not-topic-обслуживание"
+
+
+def test_a_selection_file_name_is_short_and_never_a_path():
+    long_topic = selection_name(Selection(topics=("𠀀" * 100,)))  # 4 bytes each in UTF-8
+    symbols = selection_name(Selection(tags=("../..",), exclude_tags=("?*",)))
+
+    assert len(long_topic.encode()) <= 160
+    assert re.fullmatch(r"tag-x[0-9a-f]{8}__not-tag-x[0-9a-f]{8}", symbols)

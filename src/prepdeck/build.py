@@ -15,7 +15,7 @@ from prepdeck.atomic import remove_stale_temps, write_together
 from prepdeck.changes import ChangeReport, compare
 from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
-from prepdeck.load import answers_path, load_deck, sibling_problems, slugify
+from prepdeck.load import answers_path, load_deck, sibling_problems
 from prepdeck.model import Deck, as_written
 from prepdeck.notetype import genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.package import (
@@ -27,6 +27,7 @@ from prepdeck.package import (
 )
 from prepdeck.render import render_description, render_note
 from prepdeck.select import Selection
+from prepdeck.slugs import fold, words
 from prepdeck.state import (
     changed_text,
     clock,
@@ -63,13 +64,16 @@ class BuildResult:
 
 
 def _name_part(value: str) -> str:
-    """A value as a file-name word: letters, digits and hyphens only, never empty."""
-    part = re.sub(r"[^\w-]+|_", "-", slugify(value) or value).strip("-").lower()
-    return part or "x" + digest(value)[:8]
+    """A value as a file-name word: letters of any script, digits and hyphens, never empty."""
+    part = re.sub(r"[^\w-]+|_", "-", words(value)).strip("-")
+    return part or "x" + digest(fold(value))[:8]
 
 
 def selection_name(selection: Selection, limit: int = 80) -> str:
-    """What a filtered build's file name says it holds, e.g. 'topic-customer-service'."""
+    """What a filtered build's file name says it holds, e.g. 'topic-customer-service'.
+
+    At most `limit` characters and 2 * `limit` bytes of UTF-8, so that every file system
+    takes the name whatever the script."""
     parts = [
         *(f"topic-{_name_part(t)}" for t in selection.topics),
         *(f"tag-{_name_part(t)}" for t in selection.tags),
@@ -78,9 +82,12 @@ def selection_name(selection: Selection, limit: int = 80) -> str:
         *(f"not-tag-{_name_part(t)}" for t in selection.exclude_tags),
     ]
     name = SELECTION_MARK.join(parts)
-    if len(name) <= limit:
+    if len(name) <= limit and len(name.encode()) <= 2 * limit:
         return name
-    return f"{name[: limit - 9].rstrip('-_')}-{digest(name)[:8]}"
+    short = name[: limit - 9]
+    while len(short.encode()) > 2 * limit - 9:
+        short = short[:-1]
+    return f"{short.rstrip('-_')}-{digest(name)[:8]}"
 
 
 def output_path(deck: Deck, selection: Selection, out_dir: Path) -> Path:
@@ -173,7 +180,7 @@ def _build(
         places,
         chosen,
         via,
-        style_fingerprint(deck.key, deck.speak),
+        style_fingerprint(deck.key, deck.speak, deck.language, deck.labels),
         clock(),
         resend,
     )
@@ -207,7 +214,7 @@ def _build(
     package_time = max([result.state.notetype_mod, *result.mods.values()]) if sde is None else sde
     data = package_bytes(
         decks,
-        genanki_model(deck.key, deck.speak),
+        genanki_model(deck.key, deck.speak, deck.language, deck.labels),
         result.state.notetype_mod,
         package_notes,
         package_time,

@@ -116,23 +116,35 @@ def _load(paths: tuple[str, ...]):
 
 
 def _complete_values(kind: str):
-    """Shell completion for --topic/--tag from the decks named so far (or ./decks)."""
+    """Shell completion for --topic/--tag from the decks named so far (or ./decks).
+
+    Offers slugs (no spaces, nothing a shell would need quoted) in any script; what was typed
+    so far matches the start of a slug or of a name, in any case and with or without accents.
+    """
 
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
         from click.shell_completion import CompletionItem
+
+        from prepdeck.slugs import bare, fold, slugify, words
 
         try:
             _, decks = _load(tuple(ctx.params.get("deck_files") or ()))
         except Exception:  # completion must never print a traceback into the shell
             return []
         if kind == "topic":
-            values = {t for d in decks for t in d.topics}
+            names = {t: slugify(t) for d in decks for t in d.topics}
         else:
-            values = {t for d in decks for q in d.questions for t in q.tags}
-        from prepdeck.load import slugify
-
-        out = sorted({slugify(v) or v for v in values})
-        return [CompletionItem(v) for v in out if v.startswith(incomplete.lower())]
+            names = {t: words(t) or t for d in decks for q in d.questions for t in q.tags}
+        typed = fold(incomplete)
+        out = {
+            value
+            for name, value in names.items()
+            if any(
+                form(value).startswith(form(typed)) or form(fold(name)).startswith(form(typed))
+                for form in (str, bare)
+            )
+        }
+        return [CompletionItem(v) for v in sorted(out)]
 
     return complete
 

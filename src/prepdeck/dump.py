@@ -6,6 +6,7 @@ import re
 
 import yaml
 
+from prepdeck.labels import default_voice
 from prepdeck.model import Deck, Question
 
 # Comments `prepdeck new` puts beside the keys of its starter deck.
@@ -61,8 +62,13 @@ def dump_deck(deck: Deck, *, annotate: bool = False) -> str:
         out.append(_line("  ", "description", _scalar(deck.description, 2), None, annotate))
     if deck.subdecks != "none":
         out.append(f"  subdecks: {deck.subdecks}\n")
-    if deck.speak:
-        out.append(f"  speak: {deck.speak}\n")
+    if deck.language:
+        out.append(f"  language: {deck.language}\n")
+    if deck.labels:
+        out.append("  labels:\n")
+        out += [f"    {key}: {_scalar(text, 4)}\n" for key, text in deck.labels]
+    if deck.speak != default_voice(deck.language):  # a language brings its own voice
+        out.append(f"  speak: {deck.speak or 'off'}\n")
     out.append("\nquestions:\n")
     for q in deck.questions:
         out.append(_question(q, annotate))

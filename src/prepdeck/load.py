@@ -17,6 +17,8 @@ from prepdeck.errors import DeckFileError, Problem
 from prepdeck.files import NotAFileError, TooLargeError, read_bounded
 from prepdeck.gcpause import paused_gc
 from prepdeck.model import SUBDECK_MODES, Deck, Question
+from prepdeck.slugs import ascii_slug, topic_clashes
+from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
 from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked, peek
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
@@ -46,14 +48,9 @@ EMPTY_DECK = (
 )
 
 
-DECK_KEYS = ("key", "name", "description", "subdecks", "speak")
+DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels")
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
-
-
-def slugify(text: str) -> str:
-    """Lowercase words joined by hyphens: 'Customer service' -> 'customer-service'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
@@ -390,7 +387,7 @@ class _Reader:
     def slug(self, node: Node | None, where: str, parent: Node, what: str) -> str:
         value = self.text(node, where, required=True, parent=parent)
         if value and not SLUG_RE.match(value):
-            suggestion = slugify(value)[:64]
+            suggestion = ascii_slug(value)[:64]
             hint = f"; for example '{suggestion}'" if suggestion else ""
             self.fail(
                 node,
@@ -437,13 +434,23 @@ class _Reader:
                 meta["subdecks"],
                 f"deck.subdecks: '{subdecks}' is not one of: {', '.join(SUBDECK_MODES)}",
             )
+        language = self.language(meta.get("language"))
         speak = self.text(meta.get("speak"), "deck.speak", required=False)
-        if speak and not LANG_RE.match(speak):
+        if speak.lower() == "off":
+            speak = ""
+        elif not speak:
+            if language:
+                from prepdeck.labels import default_voice  # only decks with a language pay
+
+                speak = default_voice(language)
+        elif not LANG_RE.match(speak):
             self.fail(
                 meta["speak"],
                 f"deck.speak: '{speak}' is not a language code such as en_US or de_DE",
             )
+        labels = self.labels(meta.get("labels"))
         questions = list(self.questions(top.get("questions")))
+        self.topic_clashes(top.get("questions"), questions)
         return Deck(
             key=key,
             name=name,
@@ -452,7 +459,59 @@ class _Reader:
             source=self.path,
             subdecks=subdecks,
             speak=speak,
+            language=language,
+            labels=labels,
         )
+
+    def language(self, node: Node | None) -> str:
+        value = self.text(node, "deck.language", required=False)
+        if not value:
+            return ""
+        from prepdeck.labels import LANGUAGE_RE
+
+        if not LANGUAGE_RE.match(value):
+            self.fail(
+                node,
+                f"deck.language: '{value}' is not a language code such as de, fr, pt-BR or "
+                "zh-Hant (language in lowercase, region in capitals, joined by '-')",
+            )
+            return ""
+        return value
+
+    def labels(self, node: Node | None) -> tuple[tuple[str, str], ...]:
+        if node is None or _is_null(node):
+            return ()
+        from prepdeck.labels import LABEL_KEYS, label_problem
+
+        entries = self.mapping(node, "deck.labels", tuple(LABEL_KEYS))
+        out = []
+        for key, value_node in (entries or {}).items():
+            text = self.text(value_node, f"deck.labels.{key}", required=True)
+            problem = label_problem(text) if text else ""
+            if problem:
+                self.fail(value_node, f"deck.labels.{key}: {problem}")
+            elif text:
+                out.append((key, text))
+        return tuple(sorted(out))
+
+    def topic_clashes(self, node: Node | None, questions: list[Question]) -> None:
+        """Refuse two spellings of one topic: Anki would file both under one tag."""
+        clashes = topic_clashes(dict.fromkeys(q.topic for q in questions))
+        if not clashes or not isinstance(node, SequenceNode):
+            return
+        first_line: dict[str, int] = {}
+        for q in questions:
+            first_line.setdefault(q.topic, q.line)
+        for i, item in enumerate(node.value):
+            pairs = item.value if isinstance(item, MappingNode) else ()
+            topic = next((v for k, v in pairs if getattr(k, "value", None) == "topic"), None)
+            if isinstance(topic, ScalarNode) and topic.value.strip() in clashes:
+                earlier, why = clashes[topic.value.strip()]
+                self.fail(
+                    topic,
+                    f"questions[{i}].topic: '{topic.value.strip()}' and '{earlier}' (line "
+                    f"{first_line[earlier]}) {why}",
+                )
 
     def questions(self, node: Node | None) -> Iterator[Question]:
         if node is None:

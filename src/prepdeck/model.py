@@ -50,6 +50,8 @@ class Deck(NamedTuple):
     source: str = ""  # the file it came from, for messages
     subdecks: str = "none"
     speak: str = ""  # an Anki TTS language code such as en_US, or "" for silence
+    language: str = ""  # a BCP 47 code such as de or zh-Hant: the card's lang and labels
+    labels: tuple[tuple[str, str], ...] = ()  # (key, text): the deck's own card labels
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -9,8 +9,11 @@ change. tests/test_notetype.py fails if the schema changes without a SCHEMA_VERS
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib import resources
+
+Labels = tuple[tuple[str, str], ...]  # a deck's own card labels, (key, text)
 
 # The field list is chosen once, with a reserved field to grow into. Order matters: the
 # first field is what Anki's browser sorts and shows.
@@ -18,7 +21,10 @@ SCHEMA_VERSION = 1
 FIELDS = ("Question", "Tips", "Example", "Notes", "Topic", "Id", "Extra")
 CARD_TYPES = ("Question",)
 
+# Marks in templates/*.html that each deck fills in: its voice, its language, its labels.
 _SPEAK_MARK = "<!-- prepdeck:speak -->"
+_LANG_MARK = "[[lang]]"
+_LABEL_MARK = re.compile(r"\[\[label:([a-z]+)\]\]")
 
 
 def stable_id(*parts: str) -> int:
@@ -48,37 +54,59 @@ def _template(name: str) -> str:
     return resources.files("prepdeck").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def front_template(speak: str = "") -> str:
+def _fill(template: str, language: str, labels: Labels) -> str:
+    """Put the deck's language and card labels into a template: `[[lang]]` becomes
+    ` lang="de"` (nothing without a language), `[[label:tips]]` the label's text."""
+    from prepdeck.labels import card_labels
+
+    text = template.replace(_LANG_MARK, f' lang="{language}"' if language else "")
+    words = card_labels(language, labels)
+    # Labels are checked plain text (labels.label_problem); & and " are all that is left.
+    return _LABEL_MARK.sub(
+        lambda m: words[m.group(1)].replace("&", "&amp;").replace('"', "&quot;"), text
+    )
+
+
+def front_template(speak: str = "", language: str = "", labels: Labels = ()) -> str:
     """The front; with a language code, Anki's text-to-speech also reads the question.
 
     The plain {{Question}} reference stays, so a card is always generated (a front with only
     a {{tts}} tag would make every field required, see ANKI-FACTS).
     """
     tts = f"{{{{tts {speak}:Question}}}}" if speak else ""
-    return _template("front.html").replace(_SPEAK_MARK, tts).rstrip() + "\n"
+    front = _fill(_template("front.html"), language, labels)
+    return front.replace(_SPEAK_MARK, tts).rstrip() + "\n"
 
 
-def back_template() -> str:
-    return _template("back.html")
+def back_template(language: str = "", labels: Labels = ()) -> str:
+    return _fill(_template("back.html"), language, labels)
 
 
 def css() -> str:
     return _template("card.css")
 
 
-def templates(speak: str = "") -> list[dict[str, str]]:
-    return [{"name": CARD_TYPES[0], "qfmt": front_template(speak), "afmt": back_template()}]
+def templates(speak: str = "", language: str = "", labels: Labels = ()) -> list[dict[str, str]]:
+    return [
+        {
+            "name": CARD_TYPES[0],
+            "qfmt": front_template(speak, language, labels),
+            "afmt": back_template(language, labels),
+        }
+    ]
 
 
-def style_fingerprint(deck_key: str, speak: str = "") -> str:
+def style_fingerprint(
+    deck_key: str, speak: str = "", language: str = "", labels: Labels = ()
+) -> str:
     """What decides whether the note type needs a new modification time."""
     from prepdeck.state import digest
 
-    template_parts = (t for tm in templates(speak) for t in tm.values())
+    template_parts = (t for tm in templates(speak, language, labels) for t in tm.values())
     return digest(notetype_name(deck_key), *FIELDS, *template_parts, css())
 
 
-def genanki_model(deck_key: str, speak: str = ""):
+def genanki_model(deck_key: str, speak: str = "", language: str = "", labels: Labels = ()):
     """The note type as a genanki Model."""
     import genanki
 
@@ -86,7 +114,7 @@ def genanki_model(deck_key: str, speak: str = ""):
         model_id=notetype_id(deck_key),
         name=notetype_name(deck_key),
         fields=[{"name": f} for f in FIELDS],
-        templates=templates(speak),
+        templates=templates(speak, language, labels),
         css=css(),
         sort_field_index=0,
     )

@@ -72,11 +72,13 @@ class CardPreview:
     back: str
     speak: str  # the language code, or ""
     spoken: str  # what text-to-speech reads on the front
+    language: str = ""  # the deck's language, or ""
 
 
 def card_previews(deck: Deck, notes: Sequence[RenderedNote]) -> list[CardPreview]:
     """Each note's front and back as Anki renders them (without the <style> Anki adds)."""
-    front_t, back_t = front_template(deck.speak), back_template()
+    front_t = front_template(deck.speak, deck.language, deck.labels)
+    back_t = back_template(deck.language, deck.labels)
     by_id = {q.id: q for q in deck.questions}
     out = []
     for note in notes:
@@ -89,6 +91,7 @@ def card_previews(deck: Deck, notes: Sequence[RenderedNote]) -> list[CardPreview
                 back=render_side(back_t, fields, "a"),
                 speak=deck.speak,
                 spoken=by_id[note.id].question,
+                language=deck.language,
             )
         )
     return out
@@ -130,7 +133,7 @@ _PAGE = """<!doctype html>
 </head>
 <body>
 <header>
-  <h1>{title}</h1>
+  <h1 dir="auto">{title}</h1>
   <p>{count} cards. Rendered from the templates and CSS in the package, at phone width.</p>
   <p>
     <label><input type="radio" name="mode" value="both" checked> light and night</label>
@@ -185,7 +188,7 @@ _PAGE = """<!doctype html>
 """
 
 _FRAME = """<!doctype html>
-<html class="mobile"><head><meta charset="utf-8">
+<html class="mobile"{lang}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{css}
 .pd-speak {{ color: var(--pd-muted); background: none; border: 0; padding: 4px 16px;
@@ -197,7 +200,8 @@ _FRAME = """<!doctype html>
 def _frame(card: CardPreview, side: str, night: bool) -> str:
     content = _PLAY.sub(_SPEAKER, card.front if side == "front" else card.back)
     body_class = "card card1 nightMode night_mode" if night else "card card1"
-    doc = _FRAME.format(css=css(), body_class=body_class, content=content)
+    lang = f' lang="{html.escape(card.language)}"' if card.language else ""
+    doc = _FRAME.format(css=css(), body_class=body_class, content=content, lang=lang)
     mode = "night" if night else "light"
     return (
         f'<div class="pv-frame pv-{mode}" data-card="{html.escape(card.id)}" data-side="{side}" '
@@ -218,7 +222,7 @@ def preview_page(cards: Sequence[CardPreview], title: str) -> str:
         )
         blocks.append(
             f'<section class="pv-card" id="card-{html.escape(card.id)}">'
-            f"<h2>{html.escape(card.deck)} · {html.escape(card.id)}</h2>"
+            f'<h2 dir="auto">{html.escape(card.deck)} · {html.escape(card.id)}</h2>'
             f'<div class="pv-row">{frames}</div></section>'
         )
     return _PAGE.format(title=html.escape(title), count=len(cards), cards="\n".join(blocks))

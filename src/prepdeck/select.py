@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from prepdeck.errors import SelectionError
-from prepdeck.load import slugify
 from prepdeck.model import Deck, Question
+from prepdeck.slugs import fold, slugify, words
 
 
 def _norm(value: str) -> str:
-    return slugify(value) or value.strip().lower()
+    """A tag as compared: its slug in any script, or its folded text if it has no letter or
+    digit ("Soft skills" = soft-skills = SOFT-SKILLS)."""
+    return words(value) or fold(value)
+
+
+def _topic(value: str) -> str:
+    """A topic as compared: its slug, as in its tag topic::<slug> ("Sécurité des soins" =
+    sécurité-des-soins = SÉCURITÉ-DES-SOINS). A deck never has two topics with one slug."""
+    return slugify(value)
 
 
 @dataclass(frozen=True)
@@ -36,10 +44,10 @@ class Selection:
     def _wanted(self) -> tuple[frozenset[str], ...]:
         """Each option's values normalised once, not once per question."""
         return (
-            frozenset(map(_norm, self.topics)),
+            frozenset(map(_topic, self.topics)),
             frozenset(map(_norm, self.tags)),
             frozenset(self.ids),
-            frozenset(map(_norm, self.exclude_topics)),
+            frozenset(map(_topic, self.exclude_topics)),
             frozenset(map(_norm, self.exclude_tags)),
         )
 
@@ -47,7 +55,7 @@ class Selection:
         if self.empty:
             return True
         topics, tags, ids, no_topics, no_tags = self._wanted
-        topic = _norm(q.topic)
+        topic = _topic(q.topic)
         own_tags = {_norm(t) for t in q.tags}
         if topics and topic not in topics:
             return False
@@ -60,43 +68,27 @@ class Selection:
     def describe(self) -> str:
         """A short human description, e.g. 'topic customer-service, not tag basics'."""
         parts = [
-            *(f"topic {_norm(t)}" for t in self.topics),
+            *(f"topic {_topic(t)}" for t in self.topics),
             *(f"tag {_norm(t)}" for t in self.tags),
             *(f"id {i}" for i in self.ids),
-            *(f"not topic {_norm(t)}" for t in self.exclude_topics),
+            *(f"not topic {_topic(t)}" for t in self.exclude_topics),
             *(f"not tag {_norm(t)}" for t in self.exclude_tags),
         ]
         return ", ".join(parts)
 
-    def slug(self, limit: int = 60) -> str:
-        """The part of a filtered build's file name that says what it holds."""
-        parts = [
-            *(_norm(t) for t in self.topics),
-            *(_norm(t) for t in self.tags),
-            *self.ids,
-            *(f"not-{_norm(t)}" for t in self.exclude_topics),
-            *(f"not-{_norm(t)}" for t in self.exclude_tags),
-        ]
-        slug = "--".join(parts)
-        if len(slug) <= limit:
-            return slug
-        from prepdeck.state import digest
-
-        return f"{slug[: limit - 9].rstrip('-')}-{digest(slug)[:8]}"
-
     def validate(self, decks: Sequence[Deck]) -> None:
         """Refuse values no deck knows (exit 2) and values both included and excluded."""
-        for kind, inc, exc in (
-            ("topic", self.topics, self.exclude_topics),
-            ("tag", self.tags, self.exclude_tags),
+        for kind, norm, inc, exc in (
+            ("topic", _topic, self.topics, self.exclude_topics),
+            ("tag", _norm, self.tags, self.exclude_tags),
         ):
-            both = {_norm(v) for v in inc} & {_norm(v) for v in exc}
+            both = {norm(v) for v in inc} & {norm(v) for v in exc}
             if both:
                 raise SelectionError(
                     f"{kind} '{sorted(both)[0]}' is both included and excluded; drop one of them",
                     exit_code=2,
                 )
-        known_topics = {_norm(t): t for d in decks for t in d.topics}
+        known_topics = {_topic(t): t for d in decks for t in d.topics}
         known_tags = {_norm(t): t for d in decks for q in d.questions for t in q.tags}
         known_ids = {q.id for d in decks for q in d.questions}
         _check_known("topic", (*self.topics, *self.exclude_topics), known_topics)
@@ -106,7 +98,7 @@ class Selection:
 
 def _check_known(kind: str, values: Iterable[str], known: dict[str, str]) -> None:
     for value in values:
-        key = value if kind == "id" else _norm(value)
+        key = {"id": str, "topic": _topic, "tag": _norm}[kind](value)
         if key in known:
             continue
         names = sorted(set(known.values()), key=str.lower)

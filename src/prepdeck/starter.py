@@ -7,8 +7,8 @@ from pathlib import Path
 
 from prepdeck.dump import dump_deck
 from prepdeck.errors import OutputError
-from prepdeck.load import slugify
 from prepdeck.model import Deck, Question
+from prepdeck.slugs import ascii_slug
 
 HEADER = """\
 # A prepdeck deck. Build it with: prepdeck build {path}
@@ -25,13 +25,16 @@ OPTIONAL = """\
     #   retired: true       keep the card's identity but tag it prepdeck::retired
 # Optional keys for the deck (under `deck:`):
 #   subdecks: by-topic      one Anki subdeck per topic
-#   speak: en_US            Anki reads each question aloud (text-to-speech)
+#   language: de            the cards' language: their labels, fonts, voice (de, fr, ar, zh, ...)
+#   labels:                 the card's own words, instead of the language's
+#     tips: Tipps           (keys: tips, example, notes)
+#   speak: en_US            Anki reads each question aloud (text-to-speech); off: silence
 """
 
 
 def fresh_key(path: Path) -> str:
     """A key from the file name plus a short random suffix, e.g. data-analyst-7f3a."""
-    base = slugify(path.name.split(".", 1)[0])[:56] or "deck"
+    base = ascii_slug(path.name.split(".", 1)[0])[:56] or "deck"
     if base == "collection" or base.startswith("backup"):
         base = f"my-{base}"  # Anki would import collection.apkg or backup-*.apkg as a collection
     return f"{base}-{secrets.token_hex(2)}"
