@@ -444,3 +444,40 @@ def test_a_state_file_that_is_not_text_is_a_clear_error(run, deck_file):
         "text; see 'If the state file is lost' in the README"
     )
     assert "Traceback" not in result.output
+
+
+def test_topics_and_list_align_wide_characters_by_terminal_columns(tmp_path, monkeypatch):
+    from prepdeck.output import width
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "zh.yaml").write_text(
+        "deck: {key: zh, name: 面试}\nquestions:\n"
+        "  - {id: a, topic: 沟通, question: 你好吗？, tips: [x]}\n"
+        "  - {id: b, topic: Other topic, question: Why?, tips: [x]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+
+    topics = CliRunner().invoke(cli, ["topics"]).stdout.splitlines()
+    listed = CliRunner().invoke(cli, ["list"]).stdout.splitlines()
+
+    assert len({width(line) for line in topics}) == 1
+    starts = [width(line[: line.index(q)]) for line, q in zip(listed, ["QUESTION", "你", "Why"])]
+    assert len(set(starts)) == 1
+
+
+def test_check_warns_when_a_language_has_no_built_in_labels(run, deck_file):
+    edit(
+        deck_file,
+        "  name: Resource Sharing Librarian Interview\n",
+        "  name: Resource Sharing Librarian Interview\n  language: sw\n",
+    )
+
+    result = run("check")
+
+    assert result.exit_code == 0
+    assert (
+        "decks/resource-sharing-interview.yaml:1: warning: deck.language 'sw' has no built-in "
+        "card labels, so the cards show English ones; set them under deck.labels"
+    ) in result.stderr

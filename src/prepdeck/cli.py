@@ -416,7 +416,7 @@ def list_(deck_files, as_json, **select) -> None:
     Example:
       prepdeck list --topic customer-service
     """
-    from prepdeck.output import json_text, table
+    from prepdeck.output import clip, json_text, table
 
     _, decks = _load(deck_files)
     selection = _selection(**select)
@@ -447,9 +447,9 @@ def list_(deck_files, as_json, **select) -> None:
     cells = [(*((d.key,) if several else ()), q.id, q.topic, q.question) for d, q in rows]
     widths = (*((0,) if several else ()), 0, 30, 0)
     lines = table(header, cells, widths)
-    width = click.get_terminal_size()[0] if sys.stdout.isatty() else 0
+    columns = click.get_terminal_size()[0] if sys.stdout.isatty() else 0
     for line in lines:
-        _echo(line if not width or len(line) <= width else line[: max(20, width) - 1] + "…")
+        _echo(clip(line, max(20, columns)) if columns else line)
 
 
 @cli.command()
@@ -464,7 +464,8 @@ def topics(deck_files, as_json) -> None:
     """
     from collections import Counter
 
-    from prepdeck.load import slugify
+    from prepdeck.output import table
+    from prepdeck.slugs import slugify
 
     _, decks = _load(deck_files)
     counts: Counter[tuple[str, str]] = Counter((d.key, q.topic) for d in decks for q in d.questions)
@@ -482,11 +483,10 @@ def topics(deck_files, as_json) -> None:
         )
         return
     several = len(decks) > 1
-    key_w = max(len(k) for k, _ in order)
-    width = max(len(t) for _, t in order)
-    for k, t in order:
-        deck = f"{k:<{key_w}}  " if several else ""
-        _echo(f"{deck}{t:<{width}}  {counts[k, t]:>3}")
+    rows = [(*((k,) if several else ()), t, f"{counts[k, t]:>3}") for k, t in order]
+    header = (*(("",) if several else ()), "", "")
+    for line in table(header, rows, (0,) * len(header))[1:]:
+        _echo(line)
 
 
 @cli.command()

@@ -22,6 +22,19 @@ class Warning_:
 def lint_deck(deck: Deck) -> list[Warning_]:
     """Warnings for one deck, sorted by line."""
     out: list[Warning_] = []
+    if deck.language:
+        from prepdeck.labels import LABEL_KEYS, has_labels
+
+        missing = [k for k in LABEL_KEYS if k not in dict(deck.labels)]
+        if not has_labels(deck.language) and missing:
+            out.append(
+                Warning_(
+                    deck.source,
+                    1,
+                    f"deck.language '{deck.language}' has no built-in card labels, so the cards "
+                    f"show English ones; set them under deck.labels ({', '.join(missing)})",
+                )
+            )
     first_by_text: dict[str, str] = {}
     for q in deck.questions:
         where = f"question '{q.id}'"

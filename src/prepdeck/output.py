@@ -37,20 +37,48 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def width(text: str) -> int:
+    """Columns a terminal gives the text: two for wide (CJK) characters, none for marks."""
+    import unicodedata
+
+    if text.isascii():
+        return len(text)
+    return sum(
+        0
+        if unicodedata.combining(c) or unicodedata.category(c) == "Cf"
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
+        for c in text
+    )
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
-    """Columns padded to their widest value (each capped at `widths`; 0 = no cap, no pad).
+def clip(text: str, columns: int) -> str:
+    """The text cut to `columns` terminal columns, with '…' where it was cut."""
+    if width(text) <= columns:
+        return text
+    out, used = [], 0
+    for c in text:
+        if used + width(c) > columns - 1:
+            break
+        out.append(c)
+        used += width(c)
+    return "".join(out) + "…"
 
-    The last column is never padded."""
-    caps = []
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], caps: Sequence[int]) -> list[str]:
+    """Columns padded to their widest value in terminal columns (each capped at `caps`;
+    0 = no cap). The last column is never padded."""
+    sizes = []
     for i, name in enumerate(header):
-        longest = max([len(name), *(len(r[i]) for r in rows)])
-        caps.append(min(longest, widths[i]) if widths[i] else longest)
+        longest = max([width(name), *(width(r[i]) for r in rows)])
+        sizes.append(min(longest, caps[i]) if caps[i] else longest)
     out = []
     for row in [header, *rows]:
-        cells = [clip(v, caps[i]).ljust(caps[i]) for i, v in enumerate(row[:-1])]
+        cells = [pad(clip(v, sizes[i]), sizes[i]) for i, v in enumerate(row[:-1])]
         out.append("  ".join([*cells, row[-1]]))
     return out
