@@ -453,7 +453,7 @@ def test_topics_and_list_align_wide_characters_by_terminal_columns(tmp_path, mon
     folder.mkdir()
     (folder / "zh.yaml").write_text(
         "deck: {key: zh, name: 面试}\nquestions:\n"
-        "  - {id: a, topic: 沟通, question: 你好吗？, tips: [x]}\n"
+        "  - {id: a, topic: 沟通, question: 你好吗, tips: [x]}\n"
         "  - {id: b, topic: Other topic, question: Why?, tips: [x]}\n",
         encoding="utf-8",
     )
@@ -463,7 +463,8 @@ def test_topics_and_list_align_wide_characters_by_terminal_columns(tmp_path, mon
     listed = CliRunner().invoke(cli, ["list"]).stdout.splitlines()
 
     assert len({width(line) for line in topics}) == 1
-    starts = [width(line[: line.index(q)]) for line, q in zip(listed, ["QUESTION", "你", "Why"])]
+    marks = ["QUESTION", "你", "Why"]
+    starts = [width(line[: line.index(q)]) for line, q in zip(listed, marks, strict=True)]
     assert len(set(starts)) == 1
 
 
