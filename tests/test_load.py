@@ -214,9 +214,7 @@ CATALOGUE = [
     ),
     (
         "unknown-deck-key.yaml",
-        [
-            "4:3: deck: unknown key 'titel'; allowed keys: description, key, labels, language, name, speak, subdecks"
-        ],
+        ["4:3: deck: unknown key 'titel'; did you mean 'timer'?"],
     ),
     ("unknown-key-typo.yaml", ["8:5: questions[0]: unknown key 'tipss'; did you mean 'tips'?"]),
     (

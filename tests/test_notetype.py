@@ -24,17 +24,18 @@ def test_ids_depend_only_on_the_deck_key_and_question_id():
 
 
 def test_front_keeps_a_plain_question_reference_with_or_without_speech():
-    silent, spoken = notetype.front_template(""), notetype.front_template("en_US")
+    silent = notetype.front_template(notetype.Design())
+    spoken = notetype.front_template(notetype.Design(speak="en_US"))
 
     assert "{{Question}}" in silent and "{{tts" not in silent
     assert "{{Question}}" in spoken and "{{tts en_US:Question}}" in spoken
-    assert "prepdeck:speak" not in silent + spoken
+    assert "prepdeck:" not in silent + spoken  # every mark is filled or removed
 
 
 def test_genanki_generates_one_card_for_a_note_with_only_required_fields():
     import genanki
 
-    model = notetype.genanki_model("deck-a", "en_US")
+    model = notetype.genanki_model("deck-a", notetype.Design(speak="en_US"))
     note = genanki.Note(model=model, fields=["Q?", "<ul><li>t</li></ul>", "", "", "T", "q", ""])
 
     assert [c.ord for c in note.cards] == [0]
@@ -42,4 +43,6 @@ def test_genanki_generates_one_card_for_a_note_with_only_required_fields():
 
 def test_style_fingerprint_follows_templates_and_speech():
     assert notetype.style_fingerprint("deck-a") == notetype.style_fingerprint("deck-a")
-    assert notetype.style_fingerprint("deck-a") != notetype.style_fingerprint("deck-a", "en_US")
+    assert notetype.style_fingerprint("deck-a") != notetype.style_fingerprint(
+        "deck-a", notetype.Design(speak="en_US")
+    )

@@ -5,11 +5,13 @@ This is the library entry point; the CLI only parses options and prints what com
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from prepdeck.atomic import remove_stale_temps, write_together
 from prepdeck.changes import ChangeReport, compare
@@ -17,18 +19,21 @@ from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
 from prepdeck.load import answers_path, load_deck, sibling_problems
 from prepdeck.model import Deck, as_written
-from prepdeck.notetype import genanki_model, note_guid, stable_id, style_fingerprint
+from prepdeck.notetype import Design, genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.package import (
     PackageDeck,
     PackageNote,
+    PackagePreset,
     check_output_name,
     package_bytes,
     prepare_folder,
 )
+from prepdeck.plan import Plan, make_plan, plan_lines, preset_name
 from prepdeck.render import render_description, render_note
 from prepdeck.select import Selection
 from prepdeck.slugs import fold, words
 from prepdeck.state import (
+    LocalState,
     changed_text,
     clock,
     digest,
@@ -61,6 +66,7 @@ class BuildResult:
     state_path: Path
     state_written: bool
     dry_run: bool
+    plan: Plan | None = None
 
 
 def _name_part(value: str) -> str:
@@ -114,6 +120,44 @@ def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     ]
 
 
+def today() -> dt.date:
+    """The learner's calendar day (SOURCE_DATE_EPOCH's, when set)."""
+    return dt.date.fromtimestamp(clock())
+
+
+def personal_design(
+    deck: Deck, interview: str | None = None, on: dt.date | None = None
+) -> tuple[Design, str]:
+    """The design the learner's package carries: the deck's, with their own interview date
+    (the command line's over the answers file's) and answer timer. Also a warning when the
+    answers file's date has passed (the deck then builds without a plan and countdown)."""
+    date, warning = interview or deck.interview, ""
+    if date and not interview and dt.date.fromisoformat(date) <= (on or today()):
+        warning = (
+            f"the interview date {date} in {answers_path(deck.source)} has passed: this build "
+            "has no plan and no countdown (see 'After the interview' in the README)"
+        )
+        date = ""
+    return Design.of(deck, interview=date, timer=deck.mine_timer), warning
+
+
+def check_interview(text: str, on: dt.date | None = None) -> str:
+    """A date from the command line: a real YYYY-MM-DD day after today, or a PrepdeckError."""
+    from prepdeck.errors import PrepdeckError
+    from prepdeck.plan import parse_date
+
+    try:
+        date = parse_date(text)
+    except ValueError as err:
+        raise PrepdeckError(f"--interview: {err}") from None
+    if date <= (on or today()):
+        when = "today" if date == (on or today()) else "in the past"
+        raise PrepdeckError(
+            f"--interview: {date} is {when}; give the date of an interview still to come"
+        )
+    return date.isoformat()
+
+
 def build_deck(
     path: Path | str,
     *,
@@ -123,11 +167,13 @@ def build_deck(
     out_dir: Path | str = DEFAULT_OUT_DIR,
     dry_run: bool = False,
     resend: Collection[str] = (),
+    interview: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build one deck file into an .apkg and update its build state beside it.
 
-    The package and the state change together or not at all.
+    The package and the state change together or not at all. `interview` (YYYY-MM-DD, see
+    check_interview) is the command line's date, over the answers file's.
     """
     path = Path(path)
     if deck is None:
@@ -138,20 +184,22 @@ def build_deck(
         raise SelectionError(f"{path}: --resend names no question with the id '{unknown[0]}'")
     target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
     check_output_name(target)
+    options = _Options(dry_run, frozenset(resend), interview, progress)
     # The pipeline builds many small objects and no cycles: the collector would only
     # rescan them (see gcpause.py).
     with paused_gc():
-        return _build(path, deck, selection, target, dry_run, frozenset(resend), progress)
+        return _build(path, deck, selection, target, options)
+
+
+class _Options(NamedTuple):
+    dry_run: bool
+    resend: frozenset[str]
+    interview: str | None
+    progress: Callable[[str], None] | None
 
 
 def _build(
-    path: Path,
-    deck: Deck,
-    selection: Selection,
-    target: Path,
-    dry_run: bool,
-    resend: frozenset[str],
-    progress: Callable[[str], None] | None,
+    path: Path, deck: Deck, selection: Selection, target: Path, options: _Options
 ) -> BuildResult:
     chosen = [selection.matches(q) for q in deck.questions]
     if not any(chosen):
@@ -159,8 +207,8 @@ def _build(
             f"{path}: no question matches the selection ({selection.describe()}); "
             "nothing was written"
         )
-    if progress:
-        progress("rendering")
+    if options.progress:
+        options.progress("rendering")
     # The committed state sees the deck file alone; the package carries own answers too.
     written = deck._replace(questions=tuple(as_written(q) for q in deck.questions))
     notes = [render_note(q) if c else None for q, c in zip(written.questions, chosen, strict=True)]
@@ -171,18 +219,22 @@ def _build(
     places = [placement(deck, q.topic) for q in deck.questions]
     state_file, local_file = state_path(path), local_state_path(path)
     via = "" if selection.empty else selection_name(selection)
+    day = today()
+    design, warning = personal_design(deck, options.interview, day)
+    local = read_local_state(local_file)
     result = compare(
         read_state(state_file),
-        read_local_state(local_file),
+        local,
         written,
         notes,
         packaged,
         places,
         chosen,
         via,
-        style_fingerprint(deck.key, deck.speak, deck.language, deck.labels),
+        style_fingerprint(deck.key, Design.of(deck)),
         clock(),
-        resend,
+        options.resend,
+        style_fingerprint(deck.key, design),
     )
     report = result.report
     if not selection.empty:
@@ -193,6 +245,14 @@ def _build(
         report.without_answers = [*report.changed, *report.rerendered, *report.resent]
 
     picked = [i for i, c in enumerate(chosen) if c]
+    plan = None
+    if design.interview:
+        plan, plans = _plan(local, len(picked), day, design.interview)
+        report.plan = plan_lines(plan, day, filtered=not selection.empty)
+        if result.local is not None:
+            result.local = replace(result.local, plans=plans)
+    elif warning:
+        report.plan = [f"warning: {warning}"]
     topics = list(dict.fromkeys(deck.questions[i].topic for i in picked))
     decks = anki_decks(deck, topics)
     deck_ids = {d.name: d.id for d in decks}
@@ -206,21 +266,22 @@ def _build(
         )
         for i in picked
     ]
-    if progress:
-        progress("packaging")
+    if options.progress:
+        options.progress("packaging")
     # The package's own times: SOURCE_DATE_EPOCH when set, else the newest note time, so an
     # unchanged deck gives the same bytes without it.
     sde = source_date_epoch()
-    package_time = max([result.state.notetype_mod, *result.mods.values()]) if sde is None else sde
+    package_time = max([result.notetype_mod, *result.mods.values()]) if sde is None else sde
     data = package_bytes(
         decks,
-        genanki_model(deck.key, deck.speak, deck.language, deck.labels),
-        result.state.notetype_mod,
+        genanki_model(deck.key, design),
+        result.notetype_mod,
         package_notes,
         package_time,
+        _preset(deck, plan, result.notetype_mod) if plan else None,
     )
     state_data = changed_text(state_file, dump_state(result.state))
-    if not dry_run:
+    if not options.dry_run:
         files = [(target, data)]
         if state_data is not None:
             files.append((state_file, state_data))
@@ -239,6 +300,52 @@ def _build(
         size=len(data),
         report=report,
         state_path=state_file,
-        state_written=state_data is not None and not dry_run,
-        dry_run=dry_run,
+        state_written=state_data is not None and not options.dry_run,
+        dry_run=options.dry_run,
+        plan=plan,
+    )
+
+
+def _plan(
+    local: LocalState | None, questions: int, day: dt.date, interview: str
+) -> tuple[Plan, tuple[dict, ...]]:
+    """The pace for this interview date and number of questions: the one set on an earlier
+    day if there is one (so the package and its preset stay the same), else a new one."""
+    recorded = local.plans if local else ()
+    for entry in reversed(recorded):
+        if entry.get("interview") == interview and entry.get("questions") == questions:
+            try:
+                return (
+                    Plan(
+                        dt.date.fromisoformat(entry["interview"]),
+                        dt.date.fromisoformat(entry["planned_on"]),
+                        questions,
+                        int(entry["new_per_day"]),
+                        int(entry["max_interval"]),
+                    ),
+                    recorded,
+                )
+            except (KeyError, TypeError, ValueError):
+                break  # a damaged entry: plan anew
+    plan = make_plan(questions, day, dt.date.fromisoformat(interview))
+    entry = {
+        "interview": interview,
+        "planned_on": plan.planned_on.isoformat(),
+        "questions": questions,
+        "new_per_day": plan.new_per_day,
+        "max_interval": plan.max_interval,
+    }
+    return plan, (*recorded, entry)[-8:]
+
+
+def _preset(deck: Deck, plan: Plan, mod: int) -> PackagePreset:
+    """The plan as a deck options preset. Anki never updates a preset it has, so a new date
+    or pace gets a new id, and the import switches the deck to it (ANKI-FACTS)."""
+    parts = (plan.interview.isoformat(), str(plan.new_per_day), str(plan.max_interval))
+    return PackagePreset(
+        id=stable_id("preset", deck.key, *parts),
+        name=preset_name(deck.name, plan),
+        new_per_day=plan.new_per_day,
+        max_interval=plan.max_interval,
+        mod=mod,
     )

@@ -71,6 +71,7 @@ class ChangeReport:
     schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     selection: str = ""
     new_cards: int = 0
+    plan: list[str] = field(default_factory=list)  # the interview plan, when there is one
 
     @property
     def unchanged(self) -> bool:
@@ -102,6 +103,7 @@ class ChangeReport:
                 "build state saved beside the deck with it.",
                 "  built and imported this deck before, and lost its state? See 'If the state "
                 "file is lost' in the README before importing.",
+                *self.plan,
             ]
         if self.key_changed:
             old, new = self.key_changed
@@ -208,6 +210,7 @@ class ChangeReport:
                 f"'{self.design_unsent}'; if you did not import that package, this import "
                 "updates it."
             )
+        out += self.plan
         if self.unchanged:
             if self.unsent or self.design_unsent:
                 out.append("no edits since the last build.")
@@ -244,6 +247,7 @@ class Comparison:
     state: BuildState
     local: LocalState | None
     mods: dict[str, int]
+    notetype_mod: int  # the packaged note type's time (the learner's own design included)
     report: ChangeReport
 
 
@@ -259,11 +263,14 @@ def compare(
     style: str,
     now: int,
     resend: frozenset[str] = frozenset(),
+    packaged_style: str | None = None,
 ) -> Comparison:
     """Compare this build with the last package of each note.
 
     `notes` are rendered from the deck file alone, `packaged` with the learner's own answers;
-    `via` names a filtered build ("" for a full one); `resend` ids get a new, later time.
+    `style` fingerprints the deck file's card design, `packaged_style` the one packaged (with
+    the learner's own countdown and timer); `via` names a filtered build ("" for a full one);
+    `resend` ids get a new, later time.
     """
     report = ChangeReport(deck_key=deck.key, previous=previous)
     later = next_time(previous, now)
@@ -327,6 +334,20 @@ def compare(
                 _add_move(report, deck, q, place)
 
     notetype_mod, notetype_via = _notetype_time(previous, style, later, via, report)
+    # The learner's own design (countdown, timer) is timed locally, like own answers.
+    package_style = style if packaged_style is None else packaged_style
+    mine_design = local.notetype if local else None
+    package_notetype_mod = notetype_mod
+    new_notetype = None
+    if package_style != style or mine_design is not None:
+        if mine_design is not None and mine_design.content == package_style:
+            package_notetype_mod = max(mine_design.mod, notetype_mod)
+        elif mine_design is None and previous is None:
+            package_notetype_mod = assumed_time(package_style)
+        else:
+            package_notetype_mod = max(later_local, notetype_mod)
+            report.notetype_changed = True
+        new_notetype = LocalNote(package_notetype_mod, package_style)
     if previous is not None and not via:
         present = {q.id for q in deck.questions}
         gone = [qid for qid, s in old.items() if not s.removed and qid not in present]
@@ -353,8 +374,11 @@ def compare(
         notetype_via=notetype_via,
         questions=questions,
     )
-    new_local_state = LocalState(deck.key, new_local) if new_local else None
-    return Comparison(state, new_local_state, mods, report)
+    new_local_state = None
+    if new_local or new_notetype is not None or local is not None:
+        plans = local.plans if local else ()
+        new_local_state = LocalState(deck.key, new_local, new_notetype, plans)
+    return Comparison(state, new_local_state, mods, package_notetype_mod, report)
 
 
 def _classify(

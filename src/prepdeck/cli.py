@@ -259,6 +259,11 @@ def cli() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option(
+    "--interview",
+    metavar="YYYY-MM-DD",
+    help="Pace the deck to this interview date (over the answers file's `interview:`).",
+)
+@click.option(
     "--resend",
     "resend",
     multiple=True,
@@ -267,7 +272,7 @@ def cli() -> None:
     "(repeatable).",
 )
 @_selection_options
-def build(deck_files, output, out_dir, dry_run, resend, **select) -> None:
+def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> None:
     """Build decks into Anki packages (.apkg) and report what changed.
 
     With no DECK_FILES, builds every deck in the project's decks/ folder (found from here
@@ -281,14 +286,16 @@ def build(deck_files, output, out_dir, dry_run, resend, **select) -> None:
       prepdeck build decks/resource-sharing-interview.yaml -o ~/Desktop/ill.apkg
       prepdeck build --topic "Customer service" --tag teamwork
       prepdeck build --dry-run
+      prepdeck build --interview 2026-12-15
       prepdeck build --resend unhappy-user
     """
-    from prepdeck.build import build_deck
+    from prepdeck.build import build_deck, check_interview
     from prepdeck.load import load_decks
     from prepdeck.output import plural, size
     from prepdeck.project import default_out_dir
 
     files = _deck_files(deck_files)
+    interview = check_interview(interview) if interview else None
     if output is not None and len(files) > 1:
         raise click.UsageError(
             "-o/--output names one file, but several decks are being built; use --out-dir instead"
@@ -312,6 +319,7 @@ def build(deck_files, output, out_dir, dry_run, resend, **select) -> None:
             out_dir=out_dir,
             dry_run=dry_run,
             resend=resend,
+            interview=interview,
             progress=_progress(deck),
         )
         if not dry_run:
@@ -516,8 +524,13 @@ def new(file) -> None:
     help="Where to write the HTML page.  [default: the project's dist/preview.html]",
 )
 @click.option("--open", "open_", is_flag=True, help="Open the page in your browser.")
+@click.option(
+    "--interview",
+    metavar="YYYY-MM-DD",
+    help="Show the countdown to this interview date (over the answers file's).",
+)
 @_selection_options
-def preview(deck_files, output, open_, **select) -> None:
+def preview(deck_files, output, open_, interview, **select) -> None:
     """Write one offline HTML page showing every card, front and back, at phone width in
     light and night mode, as Anki will show it.
 
@@ -528,16 +541,19 @@ def preview(deck_files, output, open_, **select) -> None:
     """
     from pathlib import Path
 
+    from prepdeck.build import check_interview, personal_design
     from prepdeck.preview import preview_decks, save_page
     from prepdeck.project import default_out_dir
 
+    interview = check_interview(interview) if interview else None
     _, decks = _load(deck_files)
     selection = _selection(**select)
     _validate(selection, decks)
     matching = _with_matches(decks, selection)
     chosen = [d for d, has_match in zip(decks, matching, strict=True) if has_match]
     target = Path(output) if output else Path(default_out_dir()) / "preview.html"
-    save_page(target, preview_decks(chosen, selection))
+    designs = [personal_design(d, interview)[0] for d in chosen]
+    save_page(target, preview_decks(chosen, selection, designs))
     count = sum(1 for d in chosen for q in d.questions if selection.matches(q))
     _echo(f"preview of {count} cards -> {target}")
     if open_:

@@ -48,7 +48,9 @@ EMPTY_DECK = (
 )
 
 
-DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels")
+DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels", "timer")
+MINE_KEYS = ("answers", "interview", "timer")
+TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
 QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
 ANSWER_KEYS = ("example", "notes")
 
@@ -237,14 +239,16 @@ def _merge_answers(deck: Deck, path: str) -> Deck:
     reader = _Reader(path)
     # An empty (or comments-only) answers file simply holds no answers yet.
     root = reader.compose(_read_text(path, reader))
-    answers = reader.answers(root, {q.id for q in deck.questions}) if root is not None else {}
+    answers, settings = {}, {}
+    if root is not None:
+        answers, settings = reader.mine(root, {q.id for q in deck.questions})
     if reader.problems:
         raise DeckFileError(reader.problems)
     questions = tuple(
         q._replace(**answers[q.id], shared=(q.example, q.notes)) if q.id in answers else q
         for q in deck.questions
     )
-    return deck._replace(questions=questions)
+    return deck._replace(questions=questions, **settings)
 
 
 class _Reader:
@@ -449,6 +453,7 @@ class _Reader:
                 f"deck.speak: '{speak}' is not a language code such as en_US or de_DE",
             )
         labels = self.labels(meta.get("labels"))
+        timer = self.timer(meta.get("timer"), "deck.timer")
         questions = list(self.questions(top.get("questions")))
         self.topic_clashes(top.get("questions"), questions)
         return Deck(
@@ -461,7 +466,35 @@ class _Reader:
             speak=speak,
             language=language,
             labels=labels,
+            timer=timer or 0,
         )
+
+    def timer(self, node: Node | None, where: str) -> int | None:
+        """Seconds for the answer timer: a whole number in TIMER_RANGE; None when absent."""
+        value = self.text(node, where, required=False)
+        if not value:
+            return None
+        low, high = TIMER_RANGE
+        if not value.isdigit() or not low <= int(value) <= high:
+            self.fail(
+                node,
+                f"{where}: '{value}' is not a number of seconds from {low} to {high}, such as 90",
+            )
+            return None
+        return int(value)
+
+    def interview(self, node: Node | None) -> str:
+        """The interview date, YYYY-MM-DD."""
+        value = self.text(node, "interview", required=False)
+        if not value:
+            return ""
+        from prepdeck.plan import parse_date
+
+        try:
+            return parse_date(value).isoformat()
+        except ValueError as err:
+            self.fail(node, f"interview: {err}")
+            return ""
 
     def language(self, node: Node | None) -> str:
         value = self.text(node, "deck.language", required=False)
@@ -593,16 +626,21 @@ class _Reader:
             line=node.start_mark.line + 1,
         )
 
-    def answers(self, root: Node, known_ids: set[str]) -> dict[str, dict[str, str]]:
-        """A learner's answers file: `answers: {question-id: {example: …, notes: …}}`."""
-        top = self.mapping(root, "top level", ("answers",))
-        if top is None or "answers" not in top:
-            if top is not None:
-                self.fail(root, "missing the `answers:` key at the top level")
-            return {}
+    def mine(self, root: Node, known_ids: set[str]) -> tuple[dict[str, dict[str, str]], dict]:
+        """A learner's own file: `answers: {question-id: {example: …, notes: …}}`, and their
+        `interview:` date and answer `timer:`. Returns the answers and the personal settings."""
+        top = self.mapping(root, "top level", MINE_KEYS)
+        if top is None:
+            return {}, {}
+        settings = {
+            "interview": self.interview(top.get("interview")),
+            "mine_timer": self.timer(top.get("timer"), "timer"),
+        }
+        if "answers" not in top or _is_null(top["answers"]):
+            return {}, settings
         if not isinstance(top["answers"], MappingNode):
             self.fail(top["answers"], "answers: expected a mapping of question ids")
-            return {}
+            return {}, settings
         ids = [k.value for k, _ in top["answers"].value if isinstance(k, ScalarNode)]
         entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(ids)))
         out: dict[str, dict[str, str]] = {}
@@ -621,7 +659,7 @@ class _Reader:
             out[qid] = {
                 k: self.text(v, f"answers.{qid}.{k}", required=False) for k, v in fields.items()
             }
-        return out
+        return out, settings
 
 
 def _close_match(word: str, choices: tuple[str, ...]) -> list[str]:

@@ -52,6 +52,10 @@ class Deck(NamedTuple):
     speak: str = ""  # an Anki TTS language code such as en_US, or "" for silence
     language: str = ""  # a BCP 47 code such as de or zh-Hant: the card's lang and labels
     labels: tuple[tuple[str, str], ...] = ()  # (key, text): the deck's own card labels
+    timer: int = 0  # seconds for the answer timer on the front, 0 for none
+    # From the learner's own answers file (personal, never in the committed state):
+    interview: str = ""  # the interview date, YYYY-MM-DD
+    mine_timer: int | None = None  # their own answer timer, over the deck's
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ import hashlib
 import re
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 Labels = tuple[tuple[str, str], ...]  # a deck's own card labels, (key, text)
 
@@ -24,7 +25,9 @@ CARD_TYPES = ("Question",)
 # Marks in templates/*.html that each deck fills in: its voice, its language, its labels.
 _SPEAK_MARK = "<!-- prepdeck:speak -->"
 _LANG_MARK = "[[lang]]"
-_LABEL_MARK = re.compile(r"\[\[label:([a-z]+)\]\]")
+_LABEL_MARK = re.compile(r"\[\[label:([a-z_]+)\]\]")
+_COUNTDOWN_MARK = "<!-- prepdeck:countdown -->"
+_TIMER_MARK = "<!-- prepdeck:timer -->"
 
 
 def stable_id(*parts: str) -> int:
@@ -54,59 +57,102 @@ def _template(name: str) -> str:
     return resources.files("prepdeck").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _fill(template: str, language: str, labels: Labels) -> str:
+class Design(NamedTuple):
+    """Everything a deck chooses about its cards' look: it lives in the note type, so changing
+    it updates the card design on import and never marks a note as changed."""
+
+    speak: str = ""  # a text-to-speech voice such as en_US, or "" for silence
+    language: str = ""  # the cards' language (lang and labels)
+    labels: Labels = ()  # the deck's own card words, over the language's
+    interview: str = ""  # YYYY-MM-DD: the front counts the days down to it
+    timer: int = 0  # seconds: the front shows a bar that empties while you answer aloud
+
+    @classmethod
+    def of(cls, deck, interview: str = "", timer: int | None = None) -> Design:
+        """A deck's design, with a learner's own interview date and timer when given."""
+        return cls(
+            deck.speak,
+            deck.language,
+            deck.labels,
+            interview,
+            deck.timer if timer is None else timer,
+        )
+
+
+PLAIN = Design()  # no voice, no language, no countdown, no timer
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def _fill(template: str, design: Design) -> str:
     """Put the deck's language and card labels into a template: `[[lang]]` becomes
     ` lang="de"` (nothing without a language), `[[label:tips]]` the label's text."""
     from prepdeck.labels import card_labels
 
-    text = template.replace(_LANG_MARK, f' lang="{language}"' if language else "")
-    words = card_labels(language, labels)
+    text = template.replace(_LANG_MARK, f' lang="{design.language}"' if design.language else "")
+    words = card_labels(design.language, design.labels)
     # Labels are checked plain text (labels.label_problem); & and " are all that is left.
-    return _LABEL_MARK.sub(
-        lambda m: words[m.group(1)].replace("&", "&amp;").replace('"', "&quot;"), text
-    )
+    return _LABEL_MARK.sub(lambda m: _attr(words[m.group(1)]), text)
 
 
-def front_template(speak: str = "", language: str = "", labels: Labels = ()) -> str:
-    """The front; with a language code, Anki's text-to-speech also reads the question.
+def _countdown(design: Design) -> str:
+    """Days to the interview, counted on the device when the card is shown; hidden without
+    scripts and after the interview."""
+    if not design.interview:
+        return ""
+    return _template("countdown.html").replace("[[interview]]", design.interview)
+
+
+def _timer(design: Design) -> str:
+    """A bar that empties over the timer's seconds, then says the time is up: pure CSS."""
+    if not design.timer:
+        return ""
+    return _template("timer.html").replace("[[seconds]]", str(design.timer))
+
+
+def front_template(design: Design = PLAIN) -> str:
+    """The front; with a voice, Anki's text-to-speech also reads the question.
 
     The plain {{Question}} reference stays, so a card is always generated (a front with only
     a {{tts}} tag would make every field required, see ANKI-FACTS).
     """
-    tts = f"{{{{tts {speak}:Question}}}}" if speak else ""
-    front = _fill(_template("front.html"), language, labels)
+    tts = f"{{{{tts {design.speak}:Question}}}}" if design.speak else ""
+    front = _template("front.html")
+    front = front.replace(_COUNTDOWN_MARK + "\n", _countdown(design))
+    front = front.replace(_TIMER_MARK + "\n", _timer(design))
+    front = _fill(front, design)
     return front.replace(_SPEAK_MARK, tts).rstrip() + "\n"
 
 
-def back_template(language: str = "", labels: Labels = ()) -> str:
-    return _fill(_template("back.html"), language, labels)
+def back_template(design: Design = PLAIN) -> str:
+    return _fill(_template("back.html"), design)
 
 
 def css() -> str:
     return _template("card.css")
 
 
-def templates(speak: str = "", language: str = "", labels: Labels = ()) -> list[dict[str, str]]:
+def templates(design: Design = PLAIN) -> list[dict[str, str]]:
     return [
         {
             "name": CARD_TYPES[0],
-            "qfmt": front_template(speak, language, labels),
-            "afmt": back_template(language, labels),
+            "qfmt": front_template(design),
+            "afmt": back_template(design),
         }
     ]
 
 
-def style_fingerprint(
-    deck_key: str, speak: str = "", language: str = "", labels: Labels = ()
-) -> str:
+def style_fingerprint(deck_key: str, design: Design = PLAIN) -> str:
     """What decides whether the note type needs a new modification time."""
     from prepdeck.state import digest
 
-    template_parts = (t for tm in templates(speak, language, labels) for t in tm.values())
+    template_parts = (t for tm in templates(design) for t in tm.values())
     return digest(notetype_name(deck_key), *FIELDS, *template_parts, css())
 
 
-def genanki_model(deck_key: str, speak: str = "", language: str = "", labels: Labels = ()):
+def genanki_model(deck_key: str, design: Design = PLAIN):
     """The note type as a genanki Model."""
     import genanki
 
@@ -114,7 +160,7 @@ def genanki_model(deck_key: str, speak: str = "", language: str = "", labels: La
         model_id=notetype_id(deck_key),
         name=notetype_name(deck_key),
         fields=[{"name": f} for f in FIELDS],
-        templates=templates(speak, language, labels),
+        templates=templates(design),
         css=css(),
         sort_field_index=0,
     )

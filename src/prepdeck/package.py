@@ -40,6 +40,17 @@ class PackageNote:
     deck_id: int
 
 
+@dataclass(frozen=True)
+class PackagePreset:
+    """A deck options preset that every deck in the package uses (an interview plan)."""
+
+    id: int
+    name: str
+    new_per_day: int
+    max_interval: int
+    mod: int
+
+
 def check_output_name(path: Path) -> None:
     """Refuse names Anki would import as a whole collection, and non-.apkg names."""
     name = path.name.lower()
@@ -58,6 +69,7 @@ def package_bytes(
     notetype_mod: int,
     notes: Sequence[PackageNote],
     package_time: int,
+    preset: PackagePreset | None = None,
 ) -> bytes:
     """The .apkg as bytes; the same arguments give the same bytes."""
     import genanki
@@ -70,6 +82,8 @@ def package_bytes(
         # Writes the schema, the collection row, the decks and the note type (whose
         # modification time is the one argument genanki takes).
         genanki.Package(gdecks).write_to_db(cur, notetype_mod, iter(()))
+        if preset is not None:
+            _use_preset(cur, preset, {d.id for d in decks})
         # Ids only need to be unique in the package (notes are matched by GUID); Anki shows
         # a new note's id as the time it was created, so they start at the package time.
         # Anki recomputes the sort field and checksum of every note it imports (measured,
@@ -110,6 +124,33 @@ def package_bytes(
     finally:
         conn.close()
     return _zip({"collection.anki2": database, "media": b"{}"}, package_time)
+
+
+def _use_preset(cur: sqlite3.Cursor, preset: PackagePreset, deck_ids: set[int]) -> None:
+    """Add the preset to the collection's presets and point every deck of ours at it.
+
+    Anki's importer needs every setting of a preset, so the preset is Anki's own default
+    (data/anki-default-preset.json, read from the backend 26.9.3) with the plan's two
+    settings: new cards a day and the maximum interval."""
+    import json
+    from importlib import resources
+
+    decks_json, dconf_json = cur.execute("SELECT decks, dconf FROM col").fetchone()
+    decks = json.loads(decks_json)
+    for deck in decks.values():
+        if deck["id"] in deck_ids:
+            deck["conf"] = preset.id
+    presets = json.loads(dconf_json)
+    default = resources.files("prepdeck").joinpath("data", "anki-default-preset.json")
+    conf = json.loads(default.read_text(encoding="utf-8"))
+    conf.update(id=preset.id, name=preset.name, mod=preset.mod, usn=-1)
+    conf["new"]["perDay"] = preset.new_per_day
+    conf["rev"]["maxIvl"] = preset.max_interval
+    presets[str(preset.id)] = conf
+    cur.execute(
+        "UPDATE col SET decks = ?, dconf = ?",
+        (json.dumps(decks, sort_keys=True), json.dumps(presets, sort_keys=True)),
+    )
 
 
 def _serialize(conn: sqlite3.Connection) -> bytes:

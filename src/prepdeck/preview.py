@@ -17,7 +17,7 @@ from prepdeck.atomic import write_atomically
 from prepdeck.errors import OutputError
 from prepdeck.files import not_a_file
 from prepdeck.model import Deck
-from prepdeck.notetype import FIELDS, back_template, css, front_template
+from prepdeck.notetype import FIELDS, Design, back_template, css, front_template
 from prepdeck.render import RenderedNote, render_note
 from prepdeck.select import Selection
 
@@ -75,10 +75,12 @@ class CardPreview:
     language: str = ""  # the deck's language, or ""
 
 
-def card_previews(deck: Deck, notes: Sequence[RenderedNote]) -> list[CardPreview]:
+def card_previews(
+    deck: Deck, notes: Sequence[RenderedNote], design: Design | None = None
+) -> list[CardPreview]:
     """Each note's front and back as Anki renders them (without the <style> Anki adds)."""
-    front_t = front_template(deck.speak, deck.language, deck.labels)
-    back_t = back_template(deck.language, deck.labels)
+    design = design or Design.of(deck)
+    front_t, back_t = front_template(design), back_template(design)
     by_id = {q.id: q for q in deck.questions}
     out = []
     for note in notes:
@@ -228,13 +230,17 @@ def preview_page(cards: Sequence[CardPreview], title: str) -> str:
     return _PAGE.format(title=html.escape(title), count=len(cards), cards="\n".join(blocks))
 
 
-def preview_decks(decks: Sequence[Deck], selection: Selection) -> str:
-    """The preview page for the selected questions of these decks."""
+def preview_decks(
+    decks: Sequence[Deck], selection: Selection, designs: Sequence[Design] | None = None
+) -> str:
+    """The preview page for the selected questions of these decks (in their designs)."""
     cards = [
         card
-        for deck in decks
+        for i, deck in enumerate(decks)
         for card in card_previews(
-            deck, [render_note(q) for q in deck.questions if selection.matches(q)]
+            deck,
+            [render_note(q) for q in deck.questions if selection.matches(q)],
+            designs[i] if designs else None,
         )
     ]
     title = decks[0].name if len(decks) == 1 else f"{len(decks)} decks"

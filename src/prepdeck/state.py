@@ -87,14 +87,20 @@ class LocalNote:
 
 @dataclass(frozen=True)
 class LocalState:
-    """What own answers added to each note, on this machine only (never committed)."""
+    """What a learner's own file added, on this machine only (never committed): own answers
+    in notes, their interview countdown and timer in the note type, their interview plans."""
 
     deck_key: str
     questions: dict[str, LocalNote] = field(default_factory=dict)
+    notetype: LocalNote | None = None  # content: the style fingerprint sent
+    plans: tuple[dict, ...] = ()  # the paces set for interview dates, newest last
 
     @property
     def latest(self) -> int:
-        return max((n.mod for n in self.questions.values()), default=0)
+        mods = [n.mod for n in self.questions.values()]
+        if self.notetype is not None:
+            mods.append(self.notetype.mod)
+        return max(mods, default=0)
 
 
 def _stem(deck_path: Path | str) -> Path:
@@ -286,7 +292,20 @@ def read_local_state(path: Path) -> LocalState | None:
                 raise ValueError(f"question '{qid}' is not an object")
             mod = _check_time(_int(q.get("mod"), f"{qid}.mod"), f"{qid}.mod")
             questions[qid] = LocalNote(mod, _str(q.get("content"), f"{qid}.content"))
-        return LocalState(deck_key=_str(data["deck"], "deck"), questions=questions)
+        notetype = None
+        if data.get("notetype") is not None:
+            nt = data["notetype"]
+            mod = _check_time(_int(nt.get("mod"), "notetype.mod"), "notetype.mod")
+            notetype = LocalNote(mod, _str(nt.get("style"), "notetype.style"))
+        plans = data.get("plans", [])
+        if not isinstance(plans, list) or not all(isinstance(p, dict) for p in plans):
+            raise ValueError("plans is not a list of objects")
+        return LocalState(
+            deck_key=_str(data["deck"], "deck"),
+            questions=questions,
+            notetype=notetype,
+            plans=tuple(plans),
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise PrepdeckError(
             f"{path}: the local build state is damaged ({err}); delete it and build again: "
@@ -348,7 +367,11 @@ def dump_state(state: BuildState) -> str:
 
 
 def dump_local_state(state: LocalState) -> str:
-    head = {"prepdeck-local-state": LOCAL_FORMAT, "deck": state.deck_key}
+    head: dict[str, object] = {"prepdeck-local-state": LOCAL_FORMAT, "deck": state.deck_key}
+    if state.notetype is not None:
+        head["notetype"] = {"mod": state.notetype.mod, "style": state.notetype.content}
+    if state.plans:
+        head["plans"] = list(state.plans)
     entries = {qid: {"mod": n.mod, "content": n.content} for qid, n in state.questions.items()}
     return _lines(head, entries)
 
