@@ -469,3 +469,60 @@ def preview(deck_files, output, open_, **select) -> None:
     click.echo(f"preview of {count} cards -> {output}")
     if open_:
         click.launch(str(output))
+
+
+@cli.command(name="import")
+@click.argument("source")
+@click.option("-o", "--output", metavar="FILE", help="Write the deck here (never over a file).")
+@click.option("--topic", help="Topic for questions whose source gives none.")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="HEADER=KEY",
+    help="CSV/TSV: the column HEADER holds KEY (question, tips, topic, tags, example, notes, "
+    "id, or - to leave out). Repeatable.",
+)
+@click.option(
+    "--tip-separator", metavar="TEXT", help="CSV/TSV: split tips on TEXT, not on line breaks."
+)
+@click.option("--note-type", metavar="NAME", help="Anki: import only notes of this note type.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=KEY",
+    help="Anki: the note field FIELD holds KEY (as for --column). Repeatable.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the deck and the summary; write nothing.")
+def import_(source, output, topic, columns, tip_separator, note_type, fields, dry_run) -> None:
+    """Make a new deck file from a CSV/TSV file, a Markdown or text article, or an Anki
+    package (.apkg, .colpkg). Without -o, the deck is printed.
+
+    \b
+    Examples:
+      prepdeck import questions.csv -o decks/data-analyst.yaml
+      prepdeck import sheet.csv --column 'Points to make=tips' --tip-separator ';'
+      prepdeck import article.md --topic Behavioural -o decks/behavioural.yaml
+      prepdeck import shared.apkg --note-type 'Basic' --field 'Extra=notes'
+    """
+    from pathlib import Path
+
+    from prepdeck.sources.importer import import_source, summary, write_new
+
+    result = import_source(
+        source,
+        output=output,
+        topic=topic,
+        columns=columns,
+        tip_separator=tip_separator,
+        note_type=note_type,
+        fields=fields,
+    )
+    for line in summary(result, source):
+        click.echo(line, err=True)
+    if output and not dry_run:
+        write_new(Path(output), result.text)
+        click.echo(f"wrote {output}; check it, then run: prepdeck build {output}", err=True)
+    else:
+        click.echo(result.text, nl=False)

@@ -1,0 +1,208 @@
+"""Articles in Markdown or plain text: headings and numbered lines are questions.
+
+The shape this reads is the common "N interview questions" article: a title, an
+introduction, then each question as a numbered line (or a heading) followed by the
+paragraphs and bullet lists that explain it, perhaps grouped under section headings.
+
+- A numbered line is a question; so is a heading that asks (ends with '?', or starts with
+  Tell, Describe, Explain …). Any other heading is a section: its text is the topic of the
+  questions under it. The first heading, above everything else, is the deck's name.
+- Under a question, each bullet item is a tip, and each paragraph too; a long paragraph is
+  split into its sentences, so that each tip stays a short point.
+- Text outside any question (introduction, closing words) is left out and counted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from prepdeck.load import MAX_TIPS
+from prepdeck.sources.draft import Draft
+
+SHORT_TIP = 200  # characters; a longer paragraph becomes one tip per sentence
+_ASKING = re.compile(
+    r"^(?:tell|describe|explain|walk|give|share|talk|name|list|outline|discuss|imagine)\b", re.I
+)
+_NUMBERED = re.compile(r"^\s{0,3}(\d{1,3})[.)]\s+(\S.*)$")
+_BULLET = re.compile(r"^\s{0,3}[-*+•]\s+(\S.*)$")
+_QUESTION_PREFIX = re.compile(r"^(?:\d{1,3}[.)]\s+|q\d*[.:)]\s*|question\s*\d*[.:)]\s*)", re.I)
+_NOT_TITLE = (".", ",", ";", ":")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c\u2018(]?[A-Z0-9])")
+
+
+class Block(NamedTuple):
+    kind: str  # heading, numbered, paragraph, bullet
+    text: str
+    line: int
+    level: int = 0  # heading level; 9 for a plain-text heading
+    number: int = 0  # for numbered lines
+
+
+class Article(NamedTuple):
+    title: str
+    drafts: list[Draft]
+    left_out: int  # paragraphs and list items outside any question
+
+
+def read_article(text: str, path: str, *, markdown: bool) -> Article:
+    blocks = markdown_blocks(text) if markdown else text_blocks(text)
+    return structure(blocks, path)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain text: paragraphs are separated by blank lines; a short line alone is a heading."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    para: list[str] = []
+    start = 0
+
+    def flush() -> None:
+        if not para:
+            return
+        first = para[0]
+        numbered, bullet = _NUMBERED.match(first), _BULLET.match(first)
+        if numbered:
+            text = " ".join([numbered.group(2), *(line.strip() for line in para[1:])])
+            blocks.append(Block("numbered", text.strip(), start, 0, int(numbered.group(1))))
+        elif bullet:
+            for n, line in enumerate(para):
+                m = _BULLET.match(line)
+                if m:
+                    blocks.append(Block("bullet", m.group(1).strip(), start + n))
+                elif blocks and blocks[-1].kind == "bullet":
+                    last = blocks.pop()
+                    blocks.append(last._replace(text=f"{last.text} {line.strip()}"))
+        elif len(para) == 1 and len(first) <= 150 and not first.rstrip().endswith(_NOT_TITLE):
+            blocks.append(Block("heading", first.strip(), start, 9))
+        else:
+            blocks.append(Block("paragraph", " ".join(s.strip() for s in para), start))
+        para.clear()
+
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            flush()
+            continue
+        if para and (_NUMBERED.match(line) or (_BULLET.match(line) and not _BULLET.match(para[0]))):
+            flush()  # a numbered line or a list starts a new block even without a blank line
+        if not para:
+            start = n
+        para.append(line)
+    flush()
+    return blocks
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Markdown, through the same parser as render.py: headings, lists and paragraphs."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    blocks: list[Block] = []
+    lists: list[list[int]] = []  # per open list: [is ordered, next number, depth of item]
+    for i, tok in enumerate(tokens):
+        line = tok.map[0] + 1 if tok.map else 0
+        if tok.type == "heading_open":
+            blocks.append(Block("heading", tokens[i + 1].content.strip(), line, int(tok.tag[1:])))
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            ordered = tok.type == "ordered_list_open"
+            start = int(tok.attrGet("start") or 1) if ordered else 0
+            lists.append([ordered, start])
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif tok.type == "list_item_open":
+            lists[-1].append(-1)  # marks that the item's first paragraph is still to come
+        elif tok.type == "list_item_close":
+            lists[-1][1] += 1
+            del lists[-1][2:]
+        elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
+            content = " ".join(tok.content.split())
+            if lists and len(lists[-1]) > 2:  # the first paragraph of a list item
+                ordered, number = lists[-1][0], lists[-1][1]
+                del lists[-1][2:]
+                if ordered and len(lists) == 1:
+                    blocks.append(Block("numbered", content, line, 0, number))
+                else:
+                    blocks.append(Block("bullet", content, line))
+            elif lists:
+                blocks.append(Block("bullet", content, line))
+            else:
+                blocks.append(Block("paragraph", content, line))
+        elif tok.type in ("fence", "code_block") and tok.content.strip():
+            blocks.append(Block("paragraph", tok.content.strip(), line))
+    return blocks
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_ASKING.match(text))
+
+
+def structure(blocks: list[Block], path: str) -> Article:
+    title = ""
+    if blocks and blocks[0].kind == "heading":
+        top = min(b.level for b in blocks if b.kind == "heading")
+        if blocks[0].level == top and not _asks(blocks[0].text):
+            title = blocks[0].text
+            blocks = blocks[1:]
+    drafts: list[Draft] = []
+    topic = ""
+    current: dict | None = None
+    left_out = 0
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            drafts.append(
+                Draft(
+                    question=current["question"],
+                    tips=tuple(current["tips"][:MAX_TIPS]),
+                    where=f"{path}:{current['line']}",
+                    topic=topic_of_current[0],
+                )
+            )
+        current = None
+
+    topic_of_current = [""]
+
+    def start(text: str, block: Block) -> None:
+        close()
+        nonlocal current
+        question = _QUESTION_PREFIX.sub("", text).strip()
+        current = {
+            "question": question,
+            "tips": [],
+            "line": block.line,
+            "number": block.number,
+            "tip_number": -9,
+        }
+        topic_of_current[0] = topic
+
+    for block in blocks:
+        if block.kind == "heading":
+            if _asks(block.text):
+                start(block.text, block)
+            else:
+                close()
+                topic = block.text.strip().rstrip(":").strip()
+        elif block.kind == "numbered":
+            in_tip_list = current is not None and block.number == current["tip_number"] + 1
+            next_question = current is not None and block.number == current["number"] + 1
+            if current is None or _asks(block.text) or (next_question and not in_tip_list):
+                start(block.text, block)
+            else:  # a numbered list inside a question's explanation: its items are tips
+                current["tips"].append(block.text)
+                current["tip_number"] = block.number
+        elif current is None:
+            left_out += 1
+        elif block.kind == "bullet":
+            current["tips"].append(block.text)
+        else:
+            current["tips"].extend(_sentences(block.text))
+    close()
+    return Article(title, drafts, left_out)
+
+
+def _sentences(paragraph: str) -> list[str]:
+    """A short paragraph as one tip; a long one as one tip per sentence."""
+    if len(paragraph) <= SHORT_TIP:
+        return [paragraph]
+    return [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]

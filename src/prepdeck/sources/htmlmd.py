@@ -1,0 +1,353 @@
+"""HTML back to Markdown: the reverse of render.py, and a best effort for Anki's editor.
+
+For HTML that prepdeck rendered itself (render.escape, markdown_inline, markdown_block) the
+conversion is exact: rendering the Markdown we give back yields the same HTML (a property
+test holds this). Markup that only makes text inert (an empty <span>, an entity such as
+&#91;) is dropped or decoded here, in one place, so that render.py may add more of it.
+
+HTML from Anki's editor is converted as well as Markdown allows: <b>/<strong> and <i>/<em>
+become emphasis, <br> and <div> line breaks, &nbsp; a space, safe links stay links; <u>,
+<span>, <font> and colours keep only their text; images and [sound:] tags are dropped and
+counted, so the caller can report them.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+_VOID = frozenset({"br", "hr", "img", "input", "wbr", "source", "meta", "link", "col", "area"})
+_BLOCKS = frozenset(
+    {"p", "div", "ul", "ol", "li", "blockquote", "pre", "hr", "table", "tr", "section"}
+    | {f"h{n}" for n in range(1, 7)}
+)
+_SKIP = frozenset({"script", "style", "head", "title", "template", "svg", "math", "object"})
+_SAFE_LINK = ("http:", "https:", "mailto:")
+_SOUND = re.compile(r"\[sound:[^\]]*\]")
+# Text that Markdown would read as syntax at the start of a line.
+_LINE_START = re.compile(r"^()([#>+=-]|\d{1,9}(?=[.)]))")
+_BREAK_NEWLINE = re.compile(r"\\\n[ \t]*\n")
+_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+class Node(NamedTuple):
+    tag: str
+    attrs: dict[str, str]
+    children: list  # of Node and str
+
+
+class _TreeBuilder(HTMLParser):
+    """A forgiving HTML tree: unknown end tags are ignored, unclosed tags close at the end."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("", {}, [])
+        self.stack = [self.root]
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.skipping or tag in _SKIP:
+            self.skipping += tag in _SKIP and tag not in _VOID
+            return
+        node = Node(tag, {k: v or "" for k, v in attrs}, [])
+        if tag == "li":  # an <li> closes an open <li> of the same list
+            self._close_to("li", stop=("ul", "ol"))
+        elif tag == "p":
+            self._close_to("p", stop=("div", "li", "blockquote", "td"))
+        self.stack[-1].children.append(node)
+        if tag not in _VOID and len(self.stack) < 200:  # bounded nesting
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and self.stack[-1].tag == tag:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP and self.skipping:
+            self.skipping -= 1
+            return
+        if not self.skipping:
+            self._close_to(tag)
+
+    def _close_to(self, tag: str, stop: tuple[str, ...] = ()) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+            if self.stack[i].tag in stop:
+                return
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.stack[-1].children.append(data)
+
+
+def parse(html: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+class Converter:
+    """One conversion; counts what it had to drop (images, sounds) for the report."""
+
+    def __init__(self) -> None:
+        self.media = 0
+
+    # --- text and inline markup -------------------------------------------------------
+
+    def text(self, s: str) -> str:
+        """Plain text escaped so that Markdown shows it as written."""
+        s = s.replace("\xa0", " ")
+        if "[sound:" in s:
+            self.media += len(_SOUND.findall(s))
+            s = _SOUND.sub("", s)
+        out = []
+        for i, ch in enumerate(s):
+            if ch in "\\`*[]<~":
+                out.append("\\" + ch)
+            elif ch == "_":
+                before, after = s[i - 1 : i], s[i + 1 : i + 2]
+                intraword = before.isalnum() and after.isalnum()
+                out.append("_" if intraword else "\\_")
+            else:
+                out.append(ch)
+        return _ENTITY_LIKE.sub(r"\\&", "".join(out))
+
+    def inline(self, children: list) -> str:
+        md = "".join(self._inline(c) for c in children)
+        # markdown-it writes "<br />\n": that newline belongs to the break, not to the text.
+        return _BREAK_NEWLINE.sub("\\\n", md) if "\\\n" in md else md
+
+    def _inline(self, node) -> str:
+        if isinstance(node, str):
+            return self.text(node)
+        tag = node.tag
+        if tag == "br":
+            return "\\\n"
+        if tag == "img":
+            self.media += 1
+            return ""
+        if tag == "code":
+            return _code_span(_plain(node))
+        inner = self.inline(node.children)
+        if not inner.strip():
+            return inner  # an empty or blank <span>, <b> … adds nothing
+        if tag in ("em", "i"):
+            return _wrap(inner, "*")
+        if tag in ("strong", "b"):
+            return _wrap(inner, "**")
+        if tag in ("s", "del", "strike"):
+            return _wrap(inner, "~~")
+        if tag == "a":
+            href = node.attrs.get("href", "").strip()
+            if not href.lower().startswith(_SAFE_LINK):
+                return inner
+            title = node.attrs.get("title")
+            dest = f"<{href}>" if re.search(r"[\s()<>]", href) else href
+            dest = dest.replace("\\", "\\\\") if not dest.startswith("<") else dest
+            if title:
+                escaped = title.replace("\\", "\\\\").replace('"', '\\"')
+                return f'[{inner}]({dest} "{escaped}")'
+            return f"[{inner}]({dest})"
+        return inner  # u, span, font, sub, sup, mark …: keep the text
+
+    # --- blocks -----------------------------------------------------------------------
+
+    def block(self, node: Node, sep: str = "\n\n") -> str:
+        """Block-level HTML to Markdown blocks, separated by blank lines (`sep`)."""
+        parts: list[str] = []
+        run: list = []
+
+        def flush() -> None:
+            if run:
+                text = _line_starts(self.inline(run)).strip("\n")
+                if text.strip():
+                    parts.append(text)
+                run.clear()
+
+        for child in node.children:
+            if isinstance(child, Node) and child.tag in _BLOCKS:
+                flush()
+                md = self._block(child)
+                if md.strip():
+                    parts.append(md)
+            elif isinstance(child, str) and not child.strip() and not run:
+                continue  # whitespace between blocks
+            else:
+                run.append(child)
+        flush()
+        return sep.join(parts)
+
+    def _block(self, node: Node) -> str:
+        tag = node.tag
+        if tag in ("p", "div", "section", "table", "tr"):
+            return self.block(node)
+        if tag[0] == "h" and tag[1:].isdigit():
+            inner = self.inline(node.children).replace("\\\n", " ").replace("\n", " ").strip()
+            return "#" * int(tag[1:]) + " " + inner
+        if tag == "hr":
+            return "---"
+        if tag == "blockquote":
+            inner = self.block(node)
+            return "\n".join(("> " + line) if line else ">" for line in inner.split("\n"))
+        if tag == "pre":
+            return _fence(node)
+        if tag in ("ul", "ol"):
+            return self._list(node)
+        if tag == "li":
+            return self.block(node)
+        return self.block(node)
+
+    def _list(self, node: Node) -> str:
+        items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
+        ordered = node.tag == "ol"
+        start = int(node.attrs.get("start", "1") or 1) if ordered else 1
+        loose = any(isinstance(c, Node) and c.tag == "p" for item in items for c in item.children)
+        out = []
+        for n, item in enumerate(items):
+            marker = f"{start + n}." if ordered else "-"
+            body = self.block(item, "\n\n" if loose else "\n")
+            pad = " " * (len(marker) + 1)
+            lines = body.split("\n") if body else [""]
+            first = f"{marker} {lines[0]}" if lines[0] else marker
+            rest = [pad + line if line else "" for line in lines[1:]]
+            out.append("\n".join([first, *rest]))
+        return ("\n\n" if loose else "\n").join(out)
+
+
+def _wrap(inner: str, mark: str) -> str:
+    # Emphasis must hug its text: move edge spaces outside the markers.
+    core = inner.strip(" ")
+    lead = inner[: len(inner) - len(inner.lstrip(" "))]
+    trail = inner[len(inner.rstrip(" ")) :]
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _plain(node) -> str:
+    if isinstance(node, str):
+        return node
+    if node.tag == "br":
+        return "\n"
+    return "".join(_plain(c) for c in node.children)
+
+
+def _code_span(code: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+        pad = " "
+    return f"{ticks}{pad}{code}{pad}{ticks}"
+
+
+def _fence(node: Node) -> str:
+    code_nodes = [c for c in node.children if isinstance(c, Node) and c.tag == "code"]
+    source = code_nodes[0] if len(code_nodes) == 1 else node
+    code = _plain(source)
+    lang = ""
+    if source is not node:
+        cls = source.attrs.get("class", "")
+        lang = cls.removeprefix("language-") if cls.startswith("language-") else ""
+    longest = max((len(m) for m in re.findall(r"`{3,}", code)), default=2)
+    fence = "`" * (longest + 1)
+    if not code.endswith("\n"):
+        code += "\n"
+    return f"{fence}{lang}\n{code}{fence}"
+
+
+def _line_starts(md: str) -> str:
+    """Escape what would start a heading, quote, list or rule at the start of a line.
+
+    Leading spaces go: Markdown drops them in a paragraph, and four would make code."""
+    out = []
+    for line in md.split("\n"):
+        line = line.lstrip(" \t")
+        m = _LINE_START.match(line)
+        if m:
+            mark = m.group(2)
+            rest = line[m.end() :]
+            line = f"{mark}\\{rest}" if mark.isdigit() else f"\\{mark}{rest}"
+        out.append(line)
+    return "\n".join(out)
+
+
+class Converted(NamedTuple):
+    markdown: str
+    media: int  # images and [sound:] tags dropped
+
+
+def to_markdown(html: str) -> Converted:
+    """A field's HTML as Markdown text (paragraphs, lists, emphasis, links)."""
+    conv = Converter()
+    md = conv.block(parse(html))
+    return Converted(md, conv.media)
+
+
+def to_text(html: str) -> Converted:
+    """A field's HTML as one line of plain text (questions and topics are not Markdown)."""
+    conv = Converter()
+    text = " ".join(_plain(parse(html)).replace("\xa0", " ").split())
+    if "[sound:" in text:
+        conv.media += len(_SOUND.findall(text))
+        text = " ".join(_SOUND.sub("", text).split())
+    conv.media += html.lower().count("<img")
+    return Converted(text, conv.media)
+
+
+class Tips(NamedTuple):
+    tips: tuple[str, ...]
+    media: int
+
+
+def to_tips(html: str) -> Tips:
+    """A field's HTML as tips: every list item, line break and paragraph is its own tip.
+
+    A list that prepdeck rendered (<ul><li>…</li></ul>) gives back each tip exactly.
+    """
+    conv = Converter()
+    root = parse(html)
+    tips: list[str] = []
+    _collect_tips(conv, root, tips)
+    return Tips(tuple(t for t in tips if t.strip()), conv.media)
+
+
+def _collect_tips(conv: Converter, node: Node, tips: list[str]) -> None:
+    run: list = []
+
+    def flush() -> None:
+        if run:
+            tips.extend(_split_breaks(conv, run))
+            run.clear()
+
+    for child in node.children:
+        if isinstance(child, Node) and child.tag in ("ul", "ol"):
+            flush()
+            for item in child.children:
+                if isinstance(item, Node) and item.tag == "li":
+                    tip = _tip_from_item(conv, item)
+                    if tip:
+                        tips.append(tip)
+        elif isinstance(child, Node) and child.tag in _BLOCKS:
+            flush()
+            _collect_tips(conv, child, tips)
+        elif isinstance(child, Node) and child.tag == "br":
+            flush()
+        else:
+            run.append(child)
+    flush()
+
+
+def _tip_from_item(conv: Converter, item: Node) -> str:
+    has_blocks = any(isinstance(c, Node) and c.tag in _BLOCKS for c in item.children)
+    if has_blocks:
+        return conv.block(item).strip()
+    return _line_starts(conv.inline(item.children)).strip()
+
+
+def _split_breaks(conv: Converter, run: list) -> list[str]:
+    text = _line_starts(conv.inline(run))
+    return [line.strip() for line in text.split("\n") if line.strip()]

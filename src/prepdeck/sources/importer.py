@@ -1,0 +1,161 @@
+"""`prepdeck import` as a library call: a source file in, the text of a new deck file out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from prepdeck.dump import dump_deck
+from prepdeck.errors import DeckFileError, OutputError
+from prepdeck.load import parse_deck_text
+from prepdeck.model import Deck
+from prepdeck.sources.draft import SourceError, build_deck, default_name
+from prepdeck.sources.fields import parse_mappings
+from prepdeck.starter import fresh_key
+
+TABLES = (".csv", ".tsv", ".tab")
+ARTICLES = {".md": True, ".markdown": True, ".txt": False, ".text": False}
+PACKAGES = (".apkg", ".colpkg")
+
+HEADER = """\
+# Imported by prepdeck from {source}. Check it, then build it with: prepdeck build {target}
+# Keep `key` and every question `id` once you have imported the deck into Anki: they are the
+# cards' identity. Everything else can be edited and rebuilt as often as you like.
+{extra}
+"""
+SAME_KEY = (
+    "# This deck was built by prepdeck: its key and ids are the originals, so building it\n"
+    "# updates the notes a learner already has instead of adding new ones.\n"
+)
+
+
+class ImportResult(NamedTuple):
+    deck: Deck
+    text: str  # the deck file, ready to write
+    notes: list[str]  # how the source was read (encoding, field mapping)
+    skipped: list[str]  # what was left out, with counts
+    adjusted: list[str]  # what was changed to fit the deck format
+    kept_key: bool  # the key and ids came from a package prepdeck built
+
+
+def import_source(
+    source: str,
+    *,
+    output: str | None = None,
+    topic: str | None = None,
+    columns: tuple[str, ...] = (),
+    tip_separator: str | None = None,
+    note_type: str | None = None,
+    fields: tuple[str, ...] = (),
+) -> ImportResult:
+    """Read `source` (CSV/TSV, Markdown/text article, Anki package) into a new deck's text."""
+    if output is not None:
+        _check_target(Path(output))
+    suffix = Path(source).suffix.lower()
+    if not Path(source).is_file():
+        raise SourceError(f"{source}: no such file")
+    notes: list[str] = []
+    skipped: list[str] = []
+    key = ""
+    subdecks = False
+    if suffix in TABLES:
+        from prepdeck.sources.table import read_table
+
+        mapping = parse_mappings(columns, "--column")
+        drafts = read_table(source, columns=mapping, tip_separator=tip_separator, notes=notes)
+        name = default_name(source)
+        default_topic = topic or name
+    elif suffix in ARTICLES:
+        from prepdeck.sources.article import read_article
+        from prepdeck.sources.table import decode, read_bytes
+
+        text, _ = decode(read_bytes(source), source)
+        article = read_article(text, source, markdown=ARTICLES[suffix])
+        drafts = article.drafts
+        name = article.title or default_name(source)
+        default_topic = topic or name
+        if article.left_out:
+            skipped.append(
+                f"{article.left_out} paragraphs or list items outside any question "
+                "(introduction, closing words)"
+            )
+    elif suffix in PACKAGES:
+        from prepdeck.sources.anki import read_notes
+        from prepdeck.sources.ankipkg import read_package
+
+        mapping = parse_mappings(fields, "--field")
+        pkg = read_package(source)
+        anki = read_notes(pkg, source, note_type=note_type, fields=mapping)
+        drafts, notes, skipped = anki.drafts, anki.notes, anki.skipped
+        name = anki.name or default_name(source)
+        default_topic = topic or name.split("::")[-1]
+        key, subdecks = anki.key, anki.subdecks
+    else:
+        raise SourceError(
+            f"{source}: cannot tell its format from the name; prepdeck imports "
+            f"{', '.join((*TABLES, *ARTICLES, *PACKAGES))} files (rename it to one of them)"
+        )
+    target = output or f"decks/{Path(source).name.split('.', 1)[0]}.yaml"
+    deck, adjusted = build_deck(
+        drafts,
+        key=key or fresh_key(Path(target)),
+        name=name,
+        topic=default_topic,
+        source=source,
+    )
+    if subdecks:
+        deck = deck._replace(subdecks="by-topic")
+    extra = SAME_KEY if key else ""
+    text = HEADER.format(source=Path(source).name, target=target, extra=extra) + dump_deck(
+        deck, annotate=True
+    )
+    try:
+        parse_deck_text(text, target)  # what we write must build as it is
+    except DeckFileError as err:
+        raise SourceError(
+            f"{source}: the imported deck does not validate (a prepdeck bug; please report "
+            f"it):\n{err}"
+        ) from None
+    return ImportResult(deck, text, notes, skipped, adjusted, bool(key))
+
+
+def _check_target(path: Path) -> None:
+    if path.suffix not in (".yaml", ".yml"):
+        raise OutputError(f"{path}: deck files end in .yaml; name the output decks/NAME.yaml")
+    if path.exists():
+        raise OutputError(_EXISTS.format(path=path))
+
+
+_EXISTS = (
+    "{path}: already exists; prepdeck import never overwrites a file: choose a new name, "
+    "or delete it first"
+)
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a new deck file; never over an existing one."""
+    _check_target(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        raise OutputError(_EXISTS.format(path=path)) from None
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from None
+
+
+def summary(result: ImportResult, source: str) -> list[str]:
+    """The report lines for stderr: what was read, what was left out."""
+    deck = result.deck
+    n, t = len(deck.questions), len(deck.topics)
+    lines = [
+        f"{source}: {n} question{'s' if n != 1 else ''} in {t} topic{'s' if t != 1 else ''}, "
+        f"deck '{deck.name}' (key {deck.key}"
+        + (", kept from the package" if result.kept_key else "")
+        + ")"
+    ]
+    lines += [f"  read: {line}" for line in result.notes]
+    lines += [f"  changed: {line}" for line in result.adjusted]
+    lines += [f"  skipped: {line}" for line in result.skipped]
+    return lines
