@@ -22,7 +22,9 @@ from prepdeck.sources.draft import Draft
 
 SHORT_TIP = 200  # characters; a longer paragraph becomes one tip per sentence
 _ASKING = re.compile(
-    r"^(?:tell|describe|explain|walk|give|share|talk|name|list|outline|discuss|imagine)\b", re.I
+    r"^(?:tell (?:me|us)|describe|explain|walk (?:me|us)|give (?:me|us|an?)\b|"
+    r"talk (?:me|us|about)|share (?:an?|your|one)\b|imagine)\b",
+    re.I,
 )
 _NUMBERED = re.compile(r"^\s{0,3}(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+•]\s+(\S.*)$")
@@ -43,6 +45,7 @@ class Article(NamedTuple):
     title: str
     drafts: list[Draft]
     left_out: int  # paragraphs and list items outside any question
+    empty: int  # questions with nothing under them
 
 
 def read_article(text: str, path: str, *, markdown: bool) -> Article:
@@ -98,29 +101,30 @@ def markdown_blocks(text: str) -> list[Block]:
 
     tokens = MarkdownIt("commonmark").parse(text)
     blocks: list[Block] = []
-    lists: list[list[int]] = []  # per open list: [is ordered, next number, depth of item]
+    lists: list[bool] = []  # per open list: is it ordered
+    item_numbers: list[int] = []  # per open item: its number as written (0: bulleted)
+    item_fresh: list[bool] = []  # per open item: its first paragraph is still to come
     for i, tok in enumerate(tokens):
         line = tok.map[0] + 1 if tok.map else 0
         if tok.type == "heading_open":
             blocks.append(Block("heading", tokens[i + 1].content.strip(), line, int(tok.tag[1:])))
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            ordered = tok.type == "ordered_list_open"
-            start = int(tok.attrGet("start") or 1) if ordered else 0
-            lists.append([ordered, start])
+            lists.append(tok.type == "ordered_list_open")
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif tok.type == "list_item_open":
-            lists[-1].append(-1)  # marks that the item's first paragraph is still to come
+            # The number as written: a list that runs on past a paragraph keeps counting.
+            item_numbers.append(int(tok.info) if lists[-1] and tok.info.isdigit() else 0)
+            item_fresh.append(True)
         elif tok.type == "list_item_close":
-            lists[-1][1] += 1
-            del lists[-1][2:]
+            item_numbers.pop()
+            item_fresh.pop()
         elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
             content = " ".join(tok.content.split())
-            if lists and len(lists[-1]) > 2:  # the first paragraph of a list item
-                ordered, number = lists[-1][0], lists[-1][1]
-                del lists[-1][2:]
-                if ordered and len(lists) == 1:
-                    blocks.append(Block("numbered", content, line, 0, number))
+            if item_fresh and item_fresh[-1]:  # the first paragraph of a list item
+                item_fresh[-1] = False
+                if item_numbers[-1] and len(lists) == 1:
+                    blocks.append(Block("numbered", content, line, 0, item_numbers[-1]))
                 else:
                     blocks.append(Block("bullet", content, line))
             elif lists:
@@ -146,11 +150,12 @@ def structure(blocks: list[Block], path: str) -> Article:
     drafts: list[Draft] = []
     topic = ""
     current: dict | None = None
-    left_out = 0
+    left_out = empty = 0
 
     def close() -> None:
-        nonlocal current
-        if current is not None:
+        nonlocal current, empty
+        empty += current is not None and not current["tips"]
+        if current is not None and current["tips"]:
             drafts.append(
                 Draft(
                     question=current["question"],
@@ -198,7 +203,7 @@ def structure(blocks: list[Block], path: str) -> Article:
         else:
             current["tips"].extend(_sentences(block.text))
     close()
-    return Article(title, drafts, left_out)
+    return Article(title, drafts, left_out, empty)
 
 
 def _sentences(paragraph: str) -> list[str]:

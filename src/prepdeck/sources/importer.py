@@ -73,12 +73,15 @@ def import_source(
         article = read_article(text, source, markdown=ARTICLES[suffix])
         drafts = article.drafts
         name = article.title or default_name(source)
-        default_topic = topic or name
+        # "Getting ready for your interview: 8 questions" -> "Getting ready for your interview"
+        default_topic = topic or name.split(": ", 1)[0]
         if article.left_out:
             skipped.append(
                 f"{article.left_out} paragraphs or list items outside any question "
                 "(introduction, closing words)"
             )
+        if article.empty:
+            skipped.append(f"{article.empty} questions with no text under them")
     elif suffix in PACKAGES:
         from prepdeck.sources.anki import read_notes
         from prepdeck.sources.ankipkg import read_package

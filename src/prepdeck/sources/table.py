@@ -74,7 +74,8 @@ def read_table(
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(dialect.delimiter, "")
     notes.append(f"{path} as {encoding}, {name or repr(dialect.delimiter)}-separated")
     csv.field_size_limit(_MAX_CELL)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # strict: a stray quote is an error with its line, not rows silently run together
+    reader = csv.reader(io.StringIO(text, newline=""), dialect, strict=True)
     drafts: list[Draft] = []
     header: list[str | None] | None = None
     last_line = 0
@@ -90,9 +91,10 @@ def read_table(
             if draft is not None:
                 drafts.append(draft)
     except csv.Error as err:
+        # The row starts after the last one read; an unclosed quote runs to the end of the file.
         raise SourceError(
-            f"{path}:{reader.line_num}: {err}; check the quotes on this line "
-            "(a cell with a line break or a separator in it needs quotes around it)"
+            f"{path}:{last_line + 1}: {err}; check the quotes in this row (a cell with a line "
+            'break or a separator in it needs quotes around it, and a quote inside one is "")'
         ) from None
     if header is None:
         raise SourceError(f"{path}: is empty; write a header row and one question per row")
