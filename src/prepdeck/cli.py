@@ -474,7 +474,7 @@ def preview(deck_files, output, open_, **select) -> None:
 @cli.command(name="import")
 @click.argument("source")
 @click.option("-o", "--output", metavar="FILE", help="Write the deck here (never over a file).")
-@click.option("--topic", help="Topic for questions whose source gives none.")
+@click.option("--topic", metavar="TOPIC", help="Topic for questions whose source gives none.")
 @click.option(
     "--column",
     "columns",
@@ -496,8 +496,11 @@ def preview(deck_files, output, open_, **select) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Print the deck and the summary; write nothing.")
 def import_(source, output, topic, columns, tip_separator, note_type, fields, dry_run) -> None:
-    """Make a new deck file from a CSV/TSV file, a Markdown or text article, or an Anki
-    package (.apkg, .colpkg). Without -o, the deck is printed.
+    """Make a new deck from a spreadsheet, an article or an Anki package.
+
+    SOURCE is a .csv or .tsv file (a header row, one question per row), a .md or .txt
+    article (numbered questions or headings, tips under them), or an Anki package (.apkg,
+    .colpkg). Without -o, the deck is printed. A summary goes to stderr.
 
     \b
     Examples:

@@ -24,7 +24,9 @@ _BLOCKS = frozenset(
 )
 _SKIP = frozenset({"script", "style", "head", "title", "template", "svg", "math", "object"})
 _SAFE_LINK = ("http:", "https:", "mailto:")
+# Anki's own tags, in the raw field (an entity such as &#91; makes one inert: that is text).
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
+_TTS = re.compile(r"\[/?anki:tts[^\]]*\]")
 # Text that Markdown would read as syntax at the start of a line.
 _LINE_START = re.compile(r"^()([#>+=-]|\d{1,9}(?=[.)]))")
 _BREAK_NEWLINE = re.compile(r"\\\n[ \t]*\n")
@@ -86,6 +88,7 @@ class _TreeBuilder(HTMLParser):
 
 def parse(html: str) -> Node:
     builder = _TreeBuilder()
+    html = _TTS.sub("", html)
     builder.feed(html)
     builder.close()
     return builder.root
@@ -97,14 +100,18 @@ class Converter:
     def __init__(self) -> None:
         self.media = 0
 
+    def without_sounds(self, html: str) -> str:
+        """The raw field without [sound:…] tags, which are counted as media."""
+        if "[sound:" not in html:
+            return html
+        self.media += len(_SOUND.findall(html))
+        return _SOUND.sub("", html)
+
     # --- text and inline markup -------------------------------------------------------
 
     def text(self, s: str) -> str:
         """Plain text escaped so that Markdown shows it as written."""
         s = s.replace("\xa0", " ")
-        if "[sound:" in s:
-            self.media += len(_SOUND.findall(s))
-            s = _SOUND.sub("", s)
         out = []
         for i, ch in enumerate(s):
             if ch in "\\`*[]<~":
@@ -169,16 +176,26 @@ class Converter:
                     parts.append(text)
                 run.clear()
 
+        last_list = ""  # "ul"/"ol" when the previous block was a list (with marker `alt`)
+        alt = False
         for child in node.children:
             if isinstance(child, Node) and child.tag in _BLOCKS:
                 flush()
-                md = self._block(child)
+                if child.tag in ("ul", "ol"):
+                    # Two lists in a row merge into one unless their markers differ.
+                    alt = not alt if last_list == child.tag and not run else False
+                    md = self._list(child, alt)
+                    last_list = child.tag
+                else:
+                    md = self._block(child)
+                    last_list = ""
                 if md.strip():
                     parts.append(md)
             elif isinstance(child, str) and not child.strip() and not run:
                 continue  # whitespace between blocks
             else:
                 run.append(child)
+                last_list = ""
         flush()
         return sep.join(parts)
 
@@ -187,8 +204,14 @@ class Converter:
         if tag in ("p", "div", "section", "table", "tr"):
             return self.block(node)
         if tag[0] == "h" and tag[1:].isdigit():
-            inner = self.inline(node.children).replace("\\\n", " ").replace("\n", " ").strip()
-            return "#" * int(tag[1:]) + " " + inner
+            level = int(tag[1:])
+            inner = _line_starts(self.inline(node.children)).strip()
+            if "\n" in inner and level <= 2:  # only an underlined heading spans lines
+                return inner + "\n" + ("===" if level == 1 else "---")
+            inner = " ".join(inner.replace("\\\n", " ").split("\n"))
+            if inner.endswith("#"):  # a closing sequence would be dropped
+                inner = inner[:-1] + "\\#"
+            return "#" * level + " " + inner
         if tag == "hr":
             return "---"
         if tag == "blockquote":
@@ -202,14 +225,14 @@ class Converter:
             return self.block(node)
         return self.block(node)
 
-    def _list(self, node: Node) -> str:
+    def _list(self, node: Node, alt: bool = False) -> str:
         items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
         ordered = node.tag == "ol"
         start = int(node.attrs.get("start", "1") or 1) if ordered else 1
         loose = any(isinstance(c, Node) and c.tag == "p" for item in items for c in item.children)
         out = []
         for n, item in enumerate(items):
-            marker = f"{start + n}." if ordered else "-"
+            marker = f"{start + n}{')' if alt else '.'}" if ordered else ("*" if alt else "-")
             body = self.block(item, "\n\n" if loose else "\n")
             pad = " " * (len(marker) + 1)
             lines = body.split("\n") if body else [""]
@@ -283,6 +306,7 @@ class Converted(NamedTuple):
 def to_markdown(html: str) -> Converted:
     """A field's HTML as Markdown text (paragraphs, lists, emphasis, links)."""
     conv = Converter()
+    html = conv.without_sounds(html)
     md = conv.block(parse(html))
     return Converted(md, conv.media)
 
@@ -290,10 +314,8 @@ def to_markdown(html: str) -> Converted:
 def to_text(html: str) -> Converted:
     """A field's HTML as one line of plain text (questions and topics are not Markdown)."""
     conv = Converter()
+    html = conv.without_sounds(html)
     text = " ".join(_plain(parse(html)).replace("\xa0", " ").split())
-    if "[sound:" in text:
-        conv.media += len(_SOUND.findall(text))
-        text = " ".join(_SOUND.sub("", text).split())
     conv.media += html.lower().count("<img")
     return Converted(text, conv.media)
 
@@ -309,7 +331,7 @@ def to_tips(html: str) -> Tips:
     A list that prepdeck rendered (<ul><li>…</li></ul>) gives back each tip exactly.
     """
     conv = Converter()
-    root = parse(html)
+    root = parse(conv.without_sounds(html))
     tips: list[str] = []
     _collect_tips(conv, root, tips)
     return Tips(tuple(t for t in tips if t.strip()), conv.media)
