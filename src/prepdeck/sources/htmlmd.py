@@ -29,6 +29,7 @@ _SOUND = re.compile(r"\[sound:[^\]]*\]")
 _TTS = re.compile(r"\[/?anki:tts[^\]]*\]")
 # Text that Markdown would read as syntax at the start of a line.
 _LINE_START = re.compile(r"^()([#>+=-]|\d{1,9}(?=[.)]))")
+_UNESCAPED_STAR = re.compile(r"(?<!\\)(?:\\\\)*\*")
 _BREAK_NEWLINE = re.compile(r"\\\n[ \t]*\n")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
@@ -245,6 +246,8 @@ class Converter:
 def _wrap(inner: str, mark: str) -> str:
     # Emphasis must hug its text: move edge spaces outside the markers.
     core = inner.strip(" ")
+    if mark[0] == "*" and _UNESCAPED_STAR.search(core):
+        mark = "_" * len(mark)  # nested emphasis: `*` around `*` would pair up wrongly
     lead = inner[: len(inner) - len(inner.lstrip(" "))]
     trail = inner[len(inner.rstrip(" ")) :]
     return f"{lead}{mark}{core}{mark}{trail}"
