@@ -49,13 +49,20 @@ def test_plain_text_article_numbered_questions_become_cards(tmp_path, anki):
         "followed up by e-mail.",
         "Close with what the researcher published or found thanks to your help, because "
         "results persuade panels more than adjectives.",
+        "Keep it under two minutes.",
     )
     assert [q.id for q in deck.questions][:2] == [
         "how-do-you-decide-what-a-collection-should",
         "which-description-standards-have-you-worked-with",
     ]
-    # Introduction and page furniture are left out, and the summary says so.
-    assert "paragraphs or list items outside any question" in result.stderr
+    # The article's closing words do not become tips of its last numbered question.
+    assert deck.questions[3].tips == (
+        "Talk about demand, fragility and rights. Give one example of a series you would scan "
+        "before anything else.",
+        "Mention metadata too: a scan nobody can find helps no one.",
+    )
+    # Introduction (3), closing words (2) and the comment form (1) are left out, and counted.
+    assert "skipped: 6 paragraphs or list items outside any question" in result.stderr
     assert not any("Share this post" in q.question for q in deck.questions)
 
     apkg = tmp_path / "a.apkg"

@@ -9,7 +9,9 @@ paragraphs and bullet lists that explain it, perhaps grouped under section headi
   questions under it. The first heading, above everything else, is the deck's name.
 - Under a question, each bullet item is a tip, and each paragraph too; a long paragraph is
   split into its sentences, so that each tip stays a short point.
-- Text outside any question (introduction, closing words) is left out and counted.
+- Text outside any question (introduction, closing words) is left out and counted. The last
+  of a run of numbered questions keeps no more paragraphs than the longest one before it:
+  what follows is the article's conclusion, not an answer.
 """
 
 from __future__ import annotations
@@ -147,63 +149,80 @@ def structure(blocks: list[Block], path: str) -> Article:
         if blocks[0].level == top and not _asks(blocks[0].text):
             title = blocks[0].text
             blocks = blocks[1:]
-    drafts: list[Draft] = []
-    topic = ""
-    current: dict | None = None
-    left_out = empty = 0
-
-    def close() -> None:
-        nonlocal current, empty
-        empty += current is not None and not current["tips"]
-        if current is not None and current["tips"]:
-            drafts.append(
-                Draft(
-                    question=current["question"],
-                    tips=tuple(current["tips"][:MAX_TIPS]),
-                    where=f"{path}:{current['line']}",
-                    topic=topic_of_current[0],
-                )
-            )
-        current = None
-
-    topic_of_current = [""]
-
-    def start(text: str, block: Block) -> None:
-        close()
-        nonlocal current
-        question = _QUESTION_PREFIX.sub("", text).strip()
-        current = {
-            "question": question,
-            "tips": [],
-            "line": block.line,
-            "number": block.number,
-            "tip_number": -9,
-        }
-        topic_of_current[0] = topic
-
+    reader = _Reader(path)
     for block in blocks:
+        reader.read(block)
+    reader.close(end_of_run=True)
+    return Article(title, reader.drafts, reader.left_out, reader.empty)
+
+
+class _Question:
+    def __init__(self, text: str, block: Block, topic: str, numbered: bool) -> None:
+        self.question = _QUESTION_PREFIX.sub("", text).strip()
+        self.line = block.line
+        self.number = block.number
+        self.topic = topic
+        self.numbered = numbered
+        self.parts: list[list[str]] = []  # the tips of each paragraph or list item under it
+        self.tip_number = -9  # the last item of a numbered list inside the explanation
+
+
+class _Reader:
+    """Walks the blocks once, keeping the current topic and question."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.drafts: list[Draft] = []
+        self.topic = ""
+        self.current: _Question | None = None
+        self.run: list[int] = []  # paragraph counts of the numbered questions in this run
+        self.left_out = self.empty = 0
+
+    def read(self, block: Block) -> None:
+        current = self.current
         if block.kind == "heading":
             if _asks(block.text):
-                start(block.text, block)
+                self.start(block, numbered=False)
             else:
-                close()
-                topic = block.text.strip().rstrip(":").strip()
+                self.close(end_of_run=True)
+                self.topic = block.text.strip().rstrip(":").strip()
         elif block.kind == "numbered":
-            in_tip_list = current is not None and block.number == current["tip_number"] + 1
-            next_question = current is not None and block.number == current["number"] + 1
+            in_tip_list = current is not None and block.number == current.tip_number + 1
+            next_question = current is not None and block.number == current.number + 1
             if current is None or _asks(block.text) or (next_question and not in_tip_list):
-                start(block.text, block)
+                self.start(block, numbered=True)
             else:  # a numbered list inside a question's explanation: its items are tips
-                current["tips"].append(block.text)
-                current["tip_number"] = block.number
+                current.parts.append([block.text])
+                current.tip_number = block.number
         elif current is None:
-            left_out += 1
+            self.left_out += 1
         elif block.kind == "bullet":
-            current["tips"].append(block.text)
+            current.parts.append([block.text])
         else:
-            current["tips"].extend(_sentences(block.text))
-    close()
-    return Article(title, drafts, left_out, empty)
+            current.parts.append(_sentences(block.text))
+
+    def start(self, block: Block, numbered: bool) -> None:
+        self.close(end_of_run=not numbered)
+        self.current = _Question(block.text, block, self.topic, numbered)
+
+    def close(self, end_of_run: bool) -> None:
+        q, self.current = self.current, None
+        if q is not None:
+            if q.numbered and end_of_run and len(self.run) >= 2 and len(q.parts) > max(self.run):
+                # The last numbered question runs on into the article's closing words: when it
+                # has more paragraphs than any question before it, the extra ones are those.
+                self.left_out += len(q.parts) - max(self.run)
+                del q.parts[max(self.run) :]
+            if q.numbered:
+                self.run.append(len(q.parts))
+            tips = [tip for part in q.parts for tip in part]
+            if tips:
+                where = f"{self.path}:{q.line}"
+                self.drafts.append(Draft(q.question, tuple(tips[:MAX_TIPS]), where, q.topic))
+            else:
+                self.empty += 1
+        if end_of_run:
+            self.run = []
 
 
 def _sentences(paragraph: str) -> list[str]:
