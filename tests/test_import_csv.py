@@ -254,3 +254,25 @@ def test_unknown_format_is_refused_with_the_formats_it_knows(tmp_path):
 
     assert result.exit_code == 1
     assert "cannot tell its format from the name; prepdeck imports .csv, .tsv" in result.stderr
+
+
+def test_control_characters_never_reach_the_deck_or_anki(tmp_path, anki):
+    source = tmp_path / "q.csv"
+    # \x1f separates fields inside Anki's database; NUL and the others are invisible
+    source.write_bytes(
+        b'Question,Tips,Topic\r\n"Why\x07 us?","Tip\x1f one\r\nTip\x00 two",Basics\x0b\r\n'
+    )
+    out = tmp_path / "q.yaml"
+
+    assert run("import", str(source), "-o", str(out)).exit_code == 0
+
+    q = load_deck(out).questions[0]
+    assert (q.question, q.tips, q.topic) == ("Why us?", ("Tip one", "Tip two"), "Basics")
+    assert (
+        anki.import_apkg(
+            tmp_path / "q.apkg"
+            if run("build", str(out), "-o", str(tmp_path / "q.apkg")).exit_code == 0
+            else None
+        ).new
+        == 1
+    )

@@ -12,6 +12,8 @@ from prepdeck.load import slugify as _slugify
 from prepdeck.model import Deck, Question
 
 ID_WORDS = 8  # a slug of the question's first words stays readable
+# Control characters: invisible in a card, and \x1f would split an Anki note's fields.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
 _TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|\d{1,3}[.)])\s+")
 
 
@@ -81,7 +83,11 @@ def build_deck(
     taken: set[str] = set()
     kept_ids = {d.id for d in drafts if d.id and SLUG_RE.match(d.id)}
     questions = []
-    for d in drafts:
+    topic = clean(topic) or "General"
+    name = clean(" ".join(name.split()))
+    if any(not part.strip() for part in name.split("::")):
+        name = name.replace("::", ":")  # an empty part would be refused by the loader
+    for d in map(_cleaned, drafts):
         if not d.tips:
             problems.append(f"{d.where}: '{_short(d.question)}' has no tips; add at least one")
         if len(d.tips) > MAX_TIPS:
@@ -118,6 +124,24 @@ def build_deck(
         raise SourceError("\n".join(problems[:50]))
     deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
     return deck, adjusted
+
+
+def clean(text: str) -> str:
+    """Text without control characters, with line breaks as \\n, trimmed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def _cleaned(d: Draft) -> Draft:
+    return d._replace(
+        question=clean(d.question),
+        tips=tuple(t for t in map(clean, d.tips) if t),
+        topic=clean(d.topic),
+        tags=tuple(t for t in map(clean, d.tags) if t),
+        example=clean(d.example),
+        notes=clean(d.notes),
+        id=clean(d.id),
+    )
 
 
 def _valid_tags(d: Draft, adjusted: list[str]) -> tuple[str, ...]:
