@@ -296,6 +296,7 @@ def test_prepdeck_package_round_trip_keeps_identity_and_adds_no_notes(via, tmp_p
 
     assert "kept from the package" in result.stderr
     assert (got.key, got.name, got.subdecks) == (original.key, original.name, original.subdecks)
+    assert got.description == original.description.strip()
     assert shape(got) == shape(original)
     log = learner.import_apkg(build(Path(got.source), tmp_path / "rebuilt.apkg"))
     assert (log.new, log.conflicting) == (0, 0)

@@ -173,19 +173,22 @@ def test_topic_option_fills_rows_without_a_topic(tmp_path):
 
 
 BAD = [
-    ('Question,Tips\n"open quote,x\nb,c\n', "q.csv:2: unexpected end of data; check the quotes"),
-    ('Question;Tips\n"Bad "quote" here;x\n', "q.csv:2: ';' expected after '\"'"),
-    ("Question,Tips\na,b,c\n", "q.csv:2: has 3 cells but the header row has 2"),
-    ("Question,Tips\n,b\n", "q.csv:2: the question cell is empty; fill it or delete the row"),
-    ("Question,Tips\nWhy?,\n", "q.csv:2: 'Why?' has no tips; add at least one"),
+    ('Question,Tips\n"open quote,x\nb,c\n', "q.csv:2:1: unexpected end of data; check the quotes"),
+    ('Question;Tips\n"Bad "quote" here;x\n', "q.csv:2:1: ';' expected after '\"'"),
+    ("Question,Tips\na,b,c\n", "q.csv:2:1: has 3 cells but the header row has 2"),
+    ("Question,Tips\n,b\n", "q.csv:2:1: the question cell is empty; fill it or delete the row"),
+    ("Question,Tips\nWhy?,\n", "q.csv:2:1: 'Why?' has no tips; add at least one"),
     (
         "Frage,Antwort\na,b\n",
-        "q.csv:1: no column holds the question; name one 'Question or Front' in the header row,"
+        "q.csv:1:1: no column holds the question; name one 'Question or Front' in the header row,"
         " or map yours with --column 'HEADER=question' (the header row has: 'Frage', 'Antwort')",
     ),
-    ("Front,Question\na,b\n", "q.csv:1: columns 'Front' and 'Question' both hold the question"),
+    ("Front,Question\na,b\n", "q.csv:1:1: columns 'Front' and 'Question' both hold the question"),
     ("", "q.csv: is empty; write a header row and one question per row"),
-    (b"\xef\xbb\xbfQuestion,Tips\n\xff,x\n", "q.csv:2: is not valid UTF-8; save it again as UTF-8"),
+    (
+        b"\xef\xbb\xbfQuestion,Tips\n\xff,x\n",
+        "q.csv:2:1: is not valid UTF-8; save it again as UTF-8",
+    ),
 ]
 
 
@@ -198,7 +201,7 @@ def test_malformed_csv_gets_a_located_message_and_exit_1(tmp_path, monkeypatch, 
     result = run("import", "q.csv", "-o", "decks/q.yaml")
 
     assert result.exit_code == 1
-    assert message in result.stderr
+    assert result.stderr.startswith(message) or result.stderr.startswith(f"prepdeck: {message}")
     assert "Traceback" not in result.output
     assert not (tmp_path / "decks").exists()
 

@@ -27,6 +27,7 @@ _PREPDECK_MAP = {
 class AnkiDeck(NamedTuple):
     drafts: list[Draft]
     name: str  # the Anki deck the notes are in ("" when unknown)
+    description: str  # that deck's description, as Markdown
     key: str  # the deck key of a package prepdeck built, else ""
     subdecks: bool  # a prepdeck deck built with `subdecks: by-topic`
     skipped: list[str]
@@ -80,7 +81,8 @@ def read_notes(
     name, topics, by_topic = _placement(decks, drafts)
     drafts = [d if d.topic else d._replace(topic=t) for d, t in zip(drafts, topics, strict=True)]
     key = deck_keys[0] if deck_keys else ""
-    return AnkiDeck(drafts, name, key, bool(key) and by_topic, skipped, report)
+    description = to_markdown(pkg.descriptions.get(name, "")).markdown
+    return AnkiDeck(drafts, name, description, key, bool(key) and by_topic, skipped, report)
 
 
 def _choose(pkg: Package, path: str, name: str | None, used: Counter) -> list[NoteType]:

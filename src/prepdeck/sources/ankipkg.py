@@ -37,6 +37,11 @@ class NoteType(NamedTuple):
     cloze: bool
 
 
+class Deck(NamedTuple):
+    name: str  # "Parent::Child"
+    description: str  # HTML
+
+
 class AnkiNote(NamedTuple):
     id: int
     notetype: int
@@ -48,6 +53,7 @@ class AnkiNote(NamedTuple):
 class Package(NamedTuple):
     notetypes: dict[int, NoteType]
     notes: list[AnkiNote]
+    descriptions: dict[str, str]  # deck name -> description (HTML)
     media_files: int
     format: str  # which collection file was read
 
@@ -65,8 +71,9 @@ def read_package(path: str) -> Package:
         member, media = _check_members(zf, path)
         db_path = os.path.join(tmp, "collection.sqlite")
         _extract(zf, member, db_path, path)
-        notetypes, notes = _read_collection(db_path, path, member)
-    return Package(notetypes, notes, media, member.filename)
+        notetypes, notes, decks = _read_collection(db_path, path, member)
+    descriptions = {d.name: d.description for d in decks.values()}
+    return Package(notetypes, notes, descriptions, media, member.filename)
 
 
 def _check_members(zf: zipfile.ZipFile, path: str) -> tuple[zipfile.ZipInfo, int]:
@@ -158,7 +165,7 @@ def _connect(db_path: str, path: str) -> sqlite3.Connection:
 
 def _read_collection(
     db_path: str, path: str, member: zipfile.ZipInfo
-) -> tuple[dict[int, NoteType], list[AnkiNote]]:
+) -> tuple[dict[int, NoteType], list[AnkiNote], dict[int, Deck]]:
     con = _connect(db_path, path)
     try:
         tables = {
@@ -178,7 +185,7 @@ def _read_collection(
                 notetype=mid,
                 fields=tuple(str(flds).split("\x1f")),
                 tags=tuple(str(tags).split()),
-                deck=decks.get(first_deck.get(nid, 0), ""),
+                deck=decks.get(first_deck.get(nid, 0), Deck("", "")).name,
             )
             for nid, mid, flds, tags in con.execute(
                 "select id, mid, flds, tags from notes order by id"
@@ -194,10 +201,10 @@ def _read_collection(
         raise PackageError(f"{path}: its collection is damaged ({err!r})") from None
     finally:
         con.close()
-    return notetypes, notes
+    return notetypes, notes, decks
 
 
-def _schema18(con) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _schema18(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
     """Anki 2.1.28+ keeps note types, fields and decks in their own tables."""
     fields: dict[int, list[tuple[int, str]]] = {}
     for ntid, ord_, name in con.execute("select ntid, ord, name from fields"):
@@ -207,18 +214,18 @@ def _schema18(con) -> tuple[dict[int, NoteType], dict[int, str]]:
             ntid,
             str(name),
             tuple(n for _, n in sorted(fields.get(ntid, []))),
-            _varint_field(bytes(config or b""), 1) == 1,  # NotetypeConfig.kind: 1 = cloze
+            _proto(bytes(config or b"")).get(1) == 1,  # NotetypeConfig.kind: 1 = cloze
         )
         for ntid, name, config in con.execute("select id, name, config from notetypes")
     }
     decks = {
-        did: str(name).replace("\x1f", "::")
-        for did, name in con.execute("select id, name from decks")
+        did: Deck(str(name).replace("\x1f", "::"), _deck_description(bytes(kind or b"")))
+        for did, name, kind in con.execute("select id, name, kind from decks")
     }
     return notetypes, decks
 
 
-def _schema11(con) -> tuple[dict[int, NoteType], dict[int, str]]:
+def _schema11(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
     """Older collections keep note types and decks as JSON in the `col` row."""
     row = con.execute("select models, decks from col").fetchone()
     if row is None:
@@ -233,17 +240,20 @@ def _schema11(con) -> tuple[dict[int, NoteType], dict[int, str]]:
             tuple(str(f.get("name", "")) for f in flds),
             m.get("type") == 1,
         )
-    return notetypes, {int(k): str(d.get("name", "")) for k, d in decks.items()}
+    return notetypes, {
+        int(k): Deck(str(d.get("name", "")), str(d.get("desc", ""))) for k, d in decks.items()
+    }
 
 
-def _varint_field(data: bytes, number: int) -> int:
-    """The value of a top-level varint field in a protobuf message (0 when absent)."""
+def _proto(data: bytes) -> dict[int, object]:
+    """The top-level fields of a protobuf message: varints as int, the rest as bytes."""
+    out: dict[int, object] = {}
     i = 0
 
     def varint() -> int:
         nonlocal i
         value = shift = 0
-        while i < len(data):
+        while i < len(data) and shift < 70:
             byte = data[i]
             i += 1
             value |= (byte & 0x7F) << shift
@@ -257,17 +267,22 @@ def _varint_field(data: bytes, number: int) -> int:
             key = varint()
             field, wire = key >> 3, key & 7
             if wire == 0:
-                value = varint()
-                if field == number:
-                    return value
+                out[field] = varint()
             elif wire == 2:
-                i += varint()
-            elif wire == 1:
-                i += 8
-            elif wire == 5:
-                i += 4
+                size = varint()
+                out[field] = data[i : i + size]
+                i += size
+            elif wire in (1, 5):
+                i += 8 if wire == 1 else 4
             else:
-                return 0
+                break
     except ValueError:
-        return 0
-    return 0
+        pass
+    return out
+
+
+def _deck_description(kind: bytes) -> str:
+    """Deck.KindContainer -> normal (1) -> description (4); empty for a filtered deck."""
+    normal = _proto(kind).get(1)
+    desc = _proto(normal).get(4) if isinstance(normal, bytes) else None
+    return desc.decode("utf-8", "replace") if isinstance(desc, bytes) else ""

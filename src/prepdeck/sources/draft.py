@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from prepdeck.errors import PrepdeckError
+from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 from prepdeck.load import MAX_TAGS, MAX_TEXT_CHARS, MAX_TIPS, RESERVED_TAG_PREFIXES, SLUG_RE
 from prepdeck.load import slugify as _slugify
 from prepdeck.model import Deck, Question
@@ -41,6 +41,19 @@ class Imported(NamedTuple):
 
 class SourceError(PrepdeckError):
     """A source file cannot be imported; the message is located (file:line: what to fix)."""
+
+
+def at(where: str, message: str) -> Problem:
+    """A problem at `where` ("file.csv:12", or "file.apkg: note 5" without a line)."""
+    path, _, line = where.rpartition(":")
+    if path and line.isdigit():
+        return Problem(path, int(line), 1, message)
+    return Problem(where, 0, 0, message)
+
+
+def located(path: str, line: int, message: str) -> DeckFileError:
+    """One problem in a source file, reported like a deck file's: path:line:col: message."""
+    return DeckFileError([Problem(path, line, 1, message)])
 
 
 def split_tips(text: str, separator: str | None = None) -> tuple[str, ...]:
@@ -78,10 +91,11 @@ def build_deck(
             f"{source}: no questions found; see `prepdeck import --help` for what each "
             "format needs (a header row, numbered questions, a note type with fields)"
         )
-    problems: list[str] = []
+    problems: list[Problem] = []
     adjusted: list[str] = []
-    taken: set[str] = set()
     kept_ids = {d.id for d in drafts if d.id and SLUG_RE.match(d.id)}
+    taken = set(kept_ids)  # ids a source brought are reserved for the questions they name
+    used: set[str] = set()
     questions = []
     topic = clean(topic) or "General"
     name = clean(" ".join(name.split()))
@@ -89,25 +103,26 @@ def build_deck(
         name = name.replace("::", ":")  # an empty part would be refused by the loader
     for d in map(_cleaned, drafts):
         if not d.tips:
-            problems.append(f"{d.where}: '{_short(d.question)}' has no tips; add at least one")
+            problems.append(at(d.where, f"'{_short(d.question)}' has no tips; add at least one"))
         if len(d.tips) > MAX_TIPS:
-            problems.append(f"{d.where}: has {len(d.tips)} tips; the limit is {MAX_TIPS}")
+            problems.append(at(d.where, f"has {len(d.tips)} tips; the limit is {MAX_TIPS}"))
         for what, value in (("question", d.question), ("example", d.example), ("notes", d.notes)):
             if len(value) > MAX_TEXT_CHARS:
                 problems.append(
-                    f"{d.where}: the {what} is {len(value):,} characters; the limit is "
-                    f"{MAX_TEXT_CHARS:,}"
+                    at(
+                        d.where,
+                        f"the {what} is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+                    )
                 )
         if any(len(t) > MAX_TEXT_CHARS for t in d.tips):
-            problems.append(f"{d.where}: a tip is over {MAX_TEXT_CHARS:,} characters")
-        if d.id and d.id in kept_ids and d.id not in taken:
+            problems.append(at(d.where, f"a tip is over {MAX_TEXT_CHARS:,} characters"))
+        if d.id in kept_ids and d.id not in used:
             qid = d.id
-            taken.add(qid)
         else:
             if d.id:
                 adjusted.append(f"{d.where}: id '{d.id}' is taken or not a slug; made a new one")
-            qid = question_id(d.question, taken | kept_ids)
-            taken.add(qid)
+            qid = question_id(d.question, taken)
+        used.add(qid)
         questions.append(
             Question(
                 id=qid,
@@ -121,7 +136,7 @@ def build_deck(
             )
         )
     if problems:
-        raise SourceError("\n".join(problems[:50]))
+        raise DeckFileError(problems)
     deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
     return deck, adjusted
 

@@ -56,7 +56,7 @@ def import_source(
         raise SourceError(f"{source}: no such file")
     notes: list[str] = []
     skipped: list[str] = []
-    key = ""
+    key = description = ""
     subdecks = False
     if suffix in TABLES:
         from prepdeck.sources.table import read_table
@@ -92,7 +92,7 @@ def import_source(
         drafts, notes, skipped = anki.drafts, anki.notes, anki.skipped
         name = anki.name or default_name(source)
         default_topic = topic or name.split("::")[-1]
-        key, subdecks = anki.key, anki.subdecks
+        key, subdecks, description = anki.key, anki.subdecks, anki.description
     else:
         raise SourceError(
             f"{source}: cannot tell its format from the name; prepdeck imports "
@@ -105,6 +105,7 @@ def import_source(
         name=name,
         topic=default_topic,
         source=source,
+        description=description,
     )
     if subdecks:
         deck = deck._replace(subdecks="by-topic")

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from prepdeck.load import MAX_FILE_BYTES
-from prepdeck.sources.draft import Draft, SourceError, split_tags, split_tips
+from prepdeck.sources.draft import Draft, SourceError, located, split_tags, split_tips
 from prepdeck.sources.fields import KEYS, SKIP, fold, key_for
 
 _DELIMITERS = ",;\t|"
@@ -40,9 +40,7 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "UTF-8 with BOM"
         except UnicodeDecodeError as err:
             line = data[: err.start + 3].count(b"\n") + 1
-            raise SourceError(
-                f"{path}:{line}: is not valid UTF-8; save it again as UTF-8"
-            ) from None
+            raise located(path, line, "is not valid UTF-8; save it again as UTF-8") from None
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -92,9 +90,11 @@ def read_table(
                 drafts.append(draft)
     except csv.Error as err:
         # The row starts after the last one read; an unclosed quote runs to the end of the file.
-        raise SourceError(
-            f"{path}:{last_line + 1}: {err}; check the quotes in this row (a cell with a line "
-            'break or a separator in it needs quotes around it, and a quote inside one is "")'
+        raise located(
+            path,
+            last_line + 1,
+            f"{err}; check the quotes in this row (a cell with a line break or a separator "
+            'in it needs quotes around it, and a quote inside one is "")',
         ) from None
     if header is None:
         raise SourceError(f"{path}: is empty; write a header row and one question per row")
@@ -120,18 +120,22 @@ def _header(
             keys.append(None)
             continue
         if key in seen:
-            raise SourceError(
-                f"{path}:{line}: columns '{seen[key]}' and '{label}' both hold the {key}; "
-                f"leave one out with --column '{label}=-' or map it to another key"
+            raise located(
+                path,
+                line,
+                f"columns '{seen[key]}' and '{label}' both hold the {key}; "
+                f"leave one out with --column '{label}=-' or map it to another key",
             )
         seen[key] = label
         keys.append(key)
     for needed, hint in (("question", "Question or Front"), ("tips", "Tips or Back")):
         if needed not in seen:
             found = ", ".join(f"'{c.strip()}'" for c in row if c.strip())
-            raise SourceError(
-                f"{path}:{line}: no column holds the {needed}; name one '{hint}' in the header "
-                f"row, or map yours with --column 'HEADER={needed}' (the header row has: {found})"
+            raise located(
+                path,
+                line,
+                f"no column holds the {needed}; name one '{hint}' in the header row, or map "
+                f"yours with --column 'HEADER={needed}' (the header row has: {found})",
             )
     return keys
 
@@ -140,14 +144,16 @@ def _row(
     row: list[str], header: list[str | None], path: str, line: int, separator: str | None
 ) -> Draft | None:
     if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
-        raise SourceError(
-            f"{path}:{line}: has {len(row)} cells but the header row has {len(header)}; put "
-            "quotes around a cell that contains the separator"
+        raise located(
+            path,
+            line,
+            f"has {len(row)} cells but the header row has {len(header)}; put quotes around a "
+            "cell that contains the separator",
         )
     values = {key: cell for key, cell in zip(header, row, strict=False) if key}
     question = " ".join(values.get("question", "").split())
     if not question:
-        raise SourceError(f"{path}:{line}: the question cell is empty; fill it or delete the row")
+        raise located(path, line, "the question cell is empty; fill it or delete the row")
     return Draft(
         question=question,
         tips=split_tips(values.get("tips", ""), separator),
