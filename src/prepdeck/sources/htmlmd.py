@@ -29,6 +29,9 @@ _SOUND = re.compile(r"\[sound:[^\]]*\]")
 _TTS = re.compile(r"\[/?anki:tts[^\]]*\]")
 # Text that Markdown would read as syntax at the start of a line.
 _LINE_START = re.compile(r"^()([#>+=-]|\d{1,9}(?=[.)]))")
+# A list whose items hold plain text only: converted without the HTML parser.
+_PLAIN_LIST = re.compile(r"<ul>(?:<li>[^<>&\[\n]*</li>)*</ul>")
+_PLAIN_ITEM = re.compile(r"<li>([^<]*)</li>")
 _UNESCAPED_STAR = re.compile(r"(?<!\\)(?:\\\\)*\*")
 _BREAK_NEWLINE = re.compile(r"\\\n[ \t]*\n")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -333,6 +336,10 @@ def to_tips(html: str) -> Tips:
 
     A list that prepdeck rendered (<ul><li>…</li></ul>) gives back each tip exactly.
     """
+    if _PLAIN_LIST.fullmatch(html):  # most tips prepdeck rendered: no markup inside
+        conv = Converter()
+        items = _PLAIN_ITEM.findall(html)
+        return Tips(tuple(t for t in (_line_starts(conv.text(i)).strip() for i in items) if t), 0)
     conv = Converter()
     root = parse(conv.without_sounds(html))
     tips: list[str] = []
