@@ -90,7 +90,7 @@ def test_each_dialect_gives_the_same_deck_which_builds_and_imports_into_anki(
     result = run("import", str(source), "-o", str(out))
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""
+    assert result.stdout == f"wrote {out}; check it, then run: prepdeck build {out}\n"
     assert "3 questions in 2 topics" in result.stderr
     deck = load_deck(out)
     assert shape(deck) == EXPECTED

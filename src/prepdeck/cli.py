@@ -507,7 +507,7 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
       prepdeck import questions.csv -o decks/data-analyst.yaml
       prepdeck import sheet.csv --column 'Points to make=tips' --tip-separator ';'
       prepdeck import article.md --topic Behavioural -o decks/behavioural.yaml
-      prepdeck import shared.apkg --note-type 'Basic' --field 'Extra=notes'
+      prepdeck import shared.apkg --note-type 'Interview card' --field 'Prompt=question'
     """
     from pathlib import Path
 
@@ -526,6 +526,6 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
         click.echo(line, err=True)
     if output and not dry_run:
         write_new(Path(output), result.text)
-        click.echo(f"wrote {output}; check it, then run: prepdeck build {output}", err=True)
+        click.echo(f"wrote {output}; check it, then run: prepdeck build {output}")
     else:
         click.echo(result.text, nl=False)
