@@ -80,3 +80,26 @@ def test_dropped_media_is_counted():
 
 def test_scripts_and_styles_are_dropped_not_shown():
     assert to_markdown("<style>p{}</style><p>text</p><script>alert(1)</script>").markdown == "text"
+
+
+HTMLISH = st.lists(
+    st.one_of(
+        PLAIN,
+        st.sampled_from(
+            ["<b>", "</b>", "<ol start='x'>", "<ol start=99999999999>", "<li>", "</li>", "<ul>",
+             "</ol>", "<p>", "<div>", "</div>", "<br>", "<pre>", "<code>", "</code>", "<h2>",
+             "<a href='javascript:x'>", "<a href='https://e.org/(x)' title='t\"'>", "</a>",
+             "<script>", "<img src=x>", "[sound:a.mp3]", "&#91;", "&nbsp;", "&amp;", "<!--",
+             "<blockquote>", "<span>", "</span>", "<table><tr><td>", "\x00"]
+        ),
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@given(HTMLISH)
+def test_any_field_html_converts_without_error(html):
+    """Fields come from untrusted packages: broken or hostile HTML still converts."""
+    for convert in (to_markdown, to_text):
+        assert isinstance(convert(html).markdown, str)
+    assert all(isinstance(t, str) and t for t in to_tips(html).tips)

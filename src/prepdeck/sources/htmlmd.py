@@ -232,7 +232,8 @@ class Converter:
     def _list(self, node: Node, alt: bool = False) -> str:
         items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
         ordered = node.tag == "ol"
-        start = int(node.attrs.get("start", "1") or 1) if ordered else 1
+        start_attr = node.attrs.get("start", "1")
+        start = int(start_attr) if ordered and start_attr.isdigit() and len(start_attr) < 10 else 1
         loose = any(isinstance(c, Node) and c.tag == "p" for item in items for c in item.children)
         out = []
         for n, item in enumerate(items):
