@@ -295,7 +295,12 @@ def test_prepdeck_package_round_trip_keeps_identity_and_adds_no_notes(via, tmp_p
     got, result = imported(tmp_path, source)
 
     assert "kept from the package" in result.stderr
-    assert (got.key, got.name, got.subdecks) == (original.key, original.name, original.subdecks)
+    assert (got.key, got.name, got.subdecks, got.speak) == (
+        original.key,
+        original.name,
+        original.subdecks,
+        original.speak,
+    )
     assert got.description == original.description.strip()
     assert shape(got) == shape(original)
     log = learner.import_apkg(build(Path(got.source), tmp_path / "rebuilt.apkg"))
@@ -305,17 +310,32 @@ def test_prepdeck_package_round_trip_keeps_identity_and_adds_no_notes(via, tmp_p
     learner.close()
 
 
-def test_subdecks_by_topic_come_back(tmp_path, deck_file):
+def test_subdecks_by_topic_and_speech_come_back(tmp_path, deck_file):
+    from anki.collection import ExportAnkiPackageOptions
+
     text = deck_file.read_text(encoding="utf-8")
-    deck_file.write_text(
-        text.replace("deck:\n", "deck:\n  subdecks: by-topic\n", 1), encoding="utf-8"
-    )
+    settings = "deck:\n  subdecks: by-topic\n  speak: en_GB\n"
+    deck_file.write_text(text.replace("deck:\n", settings, 1), encoding="utf-8")
     apkg = build(deck_file, tmp_path / "o.apkg")
+    (tmp_path / "learner").mkdir()
+    learner = Anki(tmp_path / "learner")
+    learner.import_apkg(apkg)
+    exported = tmp_path / "exported.apkg"  # the current format: settings read from protobuf
+    options = ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+    )
+    learner.col.export_anki_package(out_path=str(exported), options=options, limit=None)
+    learner.close()
 
-    got, _ = imported(tmp_path, apkg)
+    for source in (apkg, exported):
+        got, _ = imported(tmp_path, source)
 
-    assert (got.name, got.subdecks) == (load_deck(deck_file).name, "by-topic")
-    assert {q.topic for q in got.questions} == set(load_deck(deck_file).topics)
+        assert (got.name, got.subdecks, got.speak) == (
+            load_deck(deck_file).name,
+            "by-topic",
+            "en_GB",
+        )
+        assert {q.topic for q in got.questions} == set(load_deck(deck_file).topics)
 
 
 def test_retired_questions_and_tags_come_back(tmp_path, deck_file):

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from prepdeck.load import SLUG_RE
+from prepdeck.load import LANG_RE, SLUG_RE
 from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX
 from prepdeck.sources.ankipkg import AnkiNote, NoteType, Package
 from prepdeck.sources.draft import Draft, SourceError
@@ -14,6 +14,7 @@ from prepdeck.sources.fields import KEYS, SKIP, fold, key_for
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 
 _PREPDECK_NAME = re.compile(r"^prepdeck-([a-z0-9][a-z0-9-]{0,63})\Z")
+_SPEAK = re.compile(r"\{\{tts ([A-Za-z_]+):Question\}\}")
 _PREPDECK_MAP = {
     "Question": "question",
     "Tips": "tips",
@@ -30,6 +31,7 @@ class AnkiDeck(NamedTuple):
     description: str  # that deck's description, as Markdown
     key: str  # the deck key of a package prepdeck built, else ""
     subdecks: bool  # a prepdeck deck built with `subdecks: by-topic`
+    speak: str  # a prepdeck deck's text-to-speech language, from its front template
     skipped: list[str]
     notes: list[str]  # how fields were mapped, for the report
 
@@ -82,7 +84,13 @@ def read_notes(
     drafts = [d if d.topic else d._replace(topic=t) for d, t in zip(drafts, topics, strict=True)]
     key = deck_keys[0] if deck_keys else ""
     description = to_markdown(pkg.descriptions.get(name, "")).markdown
-    return AnkiDeck(drafts, name, description, key, bool(key) and by_topic, skipped, report)
+    speak = ""
+    if key:
+        front = next(nt.front for nt in chosen if keys[nt.id] == key)
+        found = _SPEAK.search(front)
+        speak = found.group(1) if found and LANG_RE.match(found.group(1)) else ""
+    subdecks = bool(key) and by_topic
+    return AnkiDeck(drafts, name, description, key, subdecks, speak, skipped, report)
 
 
 def _choose(pkg: Package, path: str, name: str | None, used: Counter) -> list[NoteType]:

@@ -35,6 +35,7 @@ class NoteType(NamedTuple):
     name: str
     fields: tuple[str, ...]
     cloze: bool
+    front: str = ""  # the first card type's front template
 
 
 class Deck(NamedTuple):
@@ -209,12 +210,17 @@ def _schema18(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
     fields: dict[int, list[tuple[int, str]]] = {}
     for ntid, ord_, name in con.execute("select ntid, ord, name from fields"):
         fields.setdefault(ntid, []).append((ord_, str(name)))
+    fronts: dict[int, str] = {}
+    for ntid, config in con.execute("select ntid, config from templates where ord = 0"):
+        qfmt = _proto(bytes(config or b"")).get(1)  # CardTemplate.Config.q_format
+        fronts[ntid] = qfmt.decode("utf-8", "replace") if isinstance(qfmt, bytes) else ""
     notetypes = {
         ntid: NoteType(
             ntid,
             str(name),
             tuple(n for _, n in sorted(fields.get(ntid, []))),
             _proto(bytes(config or b"")).get(1) == 1,  # NotetypeConfig.kind: 1 = cloze
+            fronts.get(ntid, ""),
         )
         for ntid, name, config in con.execute("select id, name, config from notetypes")
     }
@@ -234,11 +240,13 @@ def _schema11(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
     notetypes = {}
     for key, m in models.items():
         flds = sorted(m.get("flds", []), key=lambda f: f.get("ord", 0))
+        tmpls = sorted(m.get("tmpls", []), key=lambda t: t.get("ord", 0))
         notetypes[int(key)] = NoteType(
             int(key),
             str(m.get("name", "")),
             tuple(str(f.get("name", "")) for f in flds),
             m.get("type") == 1,
+            str(tmpls[0].get("qfmt", "")) if tmpls else "",
         )
     return notetypes, {
         int(k): Deck(str(d.get("name", "")), str(d.get("desc", ""))) for k, d in decks.items()

@@ -56,7 +56,7 @@ def import_source(
         raise SourceError(f"{source}: no such file")
     notes: list[str] = []
     skipped: list[str] = []
-    key = description = ""
+    key = description = speak = ""
     subdecks = False
     if suffix in TABLES:
         from prepdeck.sources.table import read_table
@@ -93,6 +93,7 @@ def import_source(
         name = anki.name or default_name(source)
         default_topic = topic or name.split("::")[-1]
         key, subdecks, description = anki.key, anki.subdecks, anki.description
+        speak = anki.speak
     else:
         raise SourceError(
             f"{source}: cannot tell its format from the name; prepdeck imports "
@@ -107,8 +108,7 @@ def import_source(
         source=source,
         description=description,
     )
-    if subdecks:
-        deck = deck._replace(subdecks="by-topic")
+    deck = deck._replace(subdecks="by-topic" if subdecks else "none", speak=speak)
     extra = SAME_KEY if key else ""
     text = HEADER.format(source=Path(source).name, target=target, extra=extra) + dump_deck(
         deck, annotate=True
