@@ -143,3 +143,31 @@ def test_a_slow_query_is_cut_off(tmp_path, monkeypatch):
     )
     package = zip_with(tmp_path / "slow.apkg", {"collection.anki2": data})
     refused(tmp_path, package, "reading its collection took too long")
+
+
+def test_unfinished_tags_and_comments_become_text_so_parsing_stays_linear():
+    """html.parser rescans for each unfinished tag: quadratic on "<a <a <a …" (see htmlmd)."""
+    from prepdeck.sources.htmlmd import _defuse
+
+    assert _defuse("<a <a <b>x</b>") == "&lt;a &lt;a <b>x</b>"
+    assert _defuse("a<!-- c -->b<![CDATA[ >c<? >") == "ab&lt;![CDATA[ >c&lt;? >"
+    assert _defuse("a<!-- never closed <b>") == "a"
+
+
+def test_a_field_longer_than_any_deck_can_hold_is_skipped_and_counted(tmp_path, monkeypatch):
+    import genanki
+
+    from prepdeck.sources import anki
+
+    monkeypatch.setattr(anki, "MAX_FIELD_CHARS", 1000)
+    deck = genanki.Deck(2059400120, "Long")
+    for back in ("short", "<a " * 400):
+        deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=[f"Q {len(back)}?", back]))
+    package = tmp_path / "long.apkg"
+    genanki.Package(deck).write_to_file(str(package))
+
+    result = run("import", str(package))
+
+    assert result.exit_code == 0
+    assert "question: Q 5?" in result.stdout
+    assert "skipped: 1 notes with a field over 1,000 characters" in result.stderr

@@ -14,6 +14,8 @@ from prepdeck.sources.fields import KEYS, SKIP, fold, key_for
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 
 _PREPDECK_NAME = re.compile(r"^prepdeck-([a-z0-9][a-z0-9-]{0,63})\Z")
+# Longer than any field a deck can hold (50 tips of 20,000 characters, with their markup).
+MAX_FIELD_CHARS = 1_200_000
 _SPEAK = re.compile(r"\{\{tts ([A-Za-z_]+):Question\}\}")
 _PREPDECK_MAP = {
     "Question": "question",
@@ -63,11 +65,14 @@ def read_notes(
         )
     mappings = {nt.id: _mapping(nt, fields, keys[nt.id], path, report) for nt in chosen}
     media = pkg.media_files
-    empty = 0
+    empty = too_long = 0
     drafts: list[Draft] = []
     decks: list[str] = []
     for note in pkg.notes:
         if note.notetype not in mappings:
+            continue
+        if any(len(f) > MAX_FIELD_CHARS for f in note.fields):
+            too_long += 1
             continue
         draft, dropped = _draft(note, mappings[note.notetype], path)
         media += dropped
@@ -76,6 +81,8 @@ def read_notes(
             continue
         drafts.append(draft)
         decks.append(note.deck)
+    if too_long:
+        skipped.append(f"{too_long} notes with a field over {MAX_FIELD_CHARS:,} characters")
     if empty:
         skipped.append(f"{empty} notes with an empty question or no tips")
     if media:
