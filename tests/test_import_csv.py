@@ -274,3 +274,15 @@ def test_control_characters_never_reach_the_deck_or_anki(tmp_path, anki):
     apkg = tmp_path / "q.apkg"
     assert run("build", str(out), "-o", str(apkg)).exit_code == 0
     assert anki.import_apkg(apkg).new == 1
+
+
+def test_the_separator_is_the_one_the_header_row_uses_outside_quotes(tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_text('"Question, in full";Tips\n"Why, really?";"a, b"\n', encoding="utf-8")
+
+    result = run("import", str(source), "--column", "Question, in full=question")
+
+    assert result.exit_code == 0, result.output
+    assert "semicolon-separated" in result.stderr
+    assert "question: Why, really?" in result.stdout
+    assert "- a, b" in result.stdout
