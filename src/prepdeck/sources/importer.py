@@ -9,7 +9,7 @@ from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError, OutputError
 from prepdeck.load import parse_deck_text
 from prepdeck.model import Deck
-from prepdeck.sources.draft import SourceError, build_deck, default_name
+from prepdeck.sources.draft import Draft, SourceError, build_deck, default_name
 from prepdeck.sources.fields import parse_mappings
 from prepdeck.starter import fresh_key
 
@@ -38,6 +38,20 @@ class ImportResult(NamedTuple):
     kept_key: bool  # the key and ids came from a package prepdeck built
 
 
+class _Read(NamedTuple):
+    """What one source format gives, before ids, topics and the key are settled."""
+
+    drafts: list[Draft]
+    name: str
+    topic: str  # for questions the source gives no topic
+    notes: list[str]
+    skipped: list[str]
+    key: str = ""  # a package prepdeck built: its own key
+    subdecks: bool = False
+    description: str = ""
+    speak: str = ""
+
+
 def import_source(
     source: str,
     *,
@@ -54,46 +68,12 @@ def import_source(
     suffix = Path(source).suffix.lower()
     if not Path(source).is_file():
         raise SourceError(f"{source}: no such file")
-    notes: list[str] = []
-    skipped: list[str] = []
-    key = description = speak = ""
-    subdecks = False
     if suffix in TABLES:
-        from prepdeck.sources.table import read_table
-
-        mapping = parse_mappings(columns, "--column")
-        drafts = read_table(source, columns=mapping, tip_separator=tip_separator, notes=notes)
-        name = default_name(source)
-        default_topic = topic or name
+        read = _table(source, topic, parse_mappings(columns, "--column"), tip_separator)
     elif suffix in ARTICLES:
-        from prepdeck.sources.article import read_article
-        from prepdeck.sources.table import decode, read_bytes
-
-        text, _ = decode(read_bytes(source), source)
-        article = read_article(text, source, markdown=ARTICLES[suffix])
-        drafts = article.drafts
-        name = article.title or default_name(source)
-        # "Getting ready for your interview: 8 questions" -> "Getting ready for your interview"
-        default_topic = topic or name.split(": ", 1)[0]
-        if article.left_out:
-            skipped.append(
-                f"{article.left_out} paragraphs or list items outside any question "
-                "(introduction, closing words)"
-            )
-        if article.empty:
-            skipped.append(f"{article.empty} questions with no text under them")
+        read = _article(source, topic, markdown=ARTICLES[suffix])
     elif suffix in PACKAGES:
-        from prepdeck.sources.anki import read_notes
-        from prepdeck.sources.ankipkg import read_package
-
-        mapping = parse_mappings(fields, "--field")
-        pkg = read_package(source)
-        anki = read_notes(pkg, source, note_type=note_type, fields=mapping)
-        drafts, notes, skipped = anki.drafts, anki.notes, anki.skipped
-        name = anki.name or default_name(source)
-        default_topic = topic or name.split("::")[-1]
-        key, subdecks, description = anki.key, anki.subdecks, anki.description
-        speak = anki.speak
+        read = _package(source, topic, note_type, parse_mappings(fields, "--field"))
     else:
         raise SourceError(
             f"{source}: cannot tell its format from the name; prepdeck imports "
@@ -101,15 +81,15 @@ def import_source(
         )
     target = output or f"decks/{Path(source).name.split('.', 1)[0]}.yaml"
     deck, adjusted = build_deck(
-        drafts,
-        key=key or fresh_key(Path(target)),
-        name=name,
-        topic=default_topic,
+        read.drafts,
+        key=read.key or fresh_key(Path(target)),
+        name=read.name,
+        topic=read.topic,
         source=source,
-        description=description,
+        description=read.description,
     )
-    deck = deck._replace(subdecks="by-topic" if subdecks else "none", speak=speak)
-    extra = SAME_KEY if key else ""
+    deck = deck._replace(subdecks="by-topic" if read.subdecks else "none", speak=read.speak)
+    extra = SAME_KEY if read.key else ""
     text = HEADER.format(source=Path(source).name, target=target, extra=extra) + dump_deck(
         deck, annotate=True
     )
@@ -120,7 +100,56 @@ def import_source(
             f"{source}: the imported deck does not validate (a prepdeck bug; please report "
             f"it):\n{err}"
         ) from None
-    return ImportResult(deck, text, notes, skipped, adjusted, bool(key))
+    return ImportResult(deck, text, read.notes, read.skipped, adjusted, bool(read.key))
+
+
+def _table(source: str, topic: str | None, columns: dict[str, str], separator: str | None) -> _Read:
+    from prepdeck.sources.table import read_table
+
+    notes: list[str] = []
+    drafts = read_table(source, columns=columns, tip_separator=separator, notes=notes)
+    name = default_name(source)
+    return _Read(drafts, name, topic or name, notes, [])
+
+
+def _article(source: str, topic: str | None, *, markdown: bool) -> _Read:
+    from prepdeck.sources.article import read_article
+    from prepdeck.sources.table import decode, read_bytes
+
+    text, _ = decode(read_bytes(source), source)
+    article = read_article(text, source, markdown=markdown)
+    skipped = []
+    if article.left_out:
+        skipped.append(
+            f"{article.left_out} paragraphs or list items outside any question "
+            "(introduction, closing words)"
+        )
+    if article.empty:
+        skipped.append(f"{article.empty} questions with no text under them")
+    name = article.title or default_name(source)
+    # "Getting ready for your interview: 8 questions" -> "Getting ready for your interview"
+    return _Read(article.drafts, name, topic or name.split(": ", 1)[0], [], skipped)
+
+
+def _package(
+    source: str, topic: str | None, note_type: str | None, fields: dict[str, str]
+) -> _Read:
+    from prepdeck.sources.anki import read_notes
+    from prepdeck.sources.ankipkg import read_package
+
+    anki = read_notes(read_package(source), source, note_type=note_type, fields=fields)
+    name = anki.name or default_name(source)
+    return _Read(
+        anki.drafts,
+        name,
+        topic or name.split("::")[-1],
+        anki.notes,
+        anki.skipped,
+        anki.key,
+        anki.subdecks,
+        anki.description,
+        anki.speak,
+    )
 
 
 def _check_target(path: Path) -> None:
