@@ -132,9 +132,7 @@ def test_custom_note_type_with_field_mapping(tmp_path, anki):
         False,
     )
     assert len(got.questions) == 1
-    assert (
-        "1 notes of type 'Basic (genanki)' (not the one chosen ('interview card'))" in result.stderr
-    )
+    assert "1 note of type 'Basic (genanki)' (not --note-type 'interview card')" in result.stderr
     assert "left out: Source" in result.stderr
     assert anki.import_apkg(build(Path(got.source), tmp_path / "o.apkg")).new == 1
 
@@ -207,8 +205,8 @@ def test_backend_package_both_formats(kind, tmp_path, anki):
         ("Behavioural", "Why this role?", ("Growth", "See [the ad](https://example.org/job)")),
         ("Data", "Read this chart", ("Trend up",)),
     ]
-    assert "skipped: 1 notes of type 'Cloze' (a cloze note type)" in result.stderr
-    assert "skipped: 2 media files and image or sound references (not imported)" in result.stderr
+    assert "skipped: 1 note of type 'Cloze' (a cloze note type)" in result.stderr
+    assert "skipped: 2 media items (files, images, sounds: not imported)" in result.stderr
     log = anki.import_apkg(build(Path(got.source), tmp_path / "o.apkg"))
     assert log.new == 3
     assert '<a href="https://example.org/job">the ad</a>' in anki.note("why-this-role")["Tips"]

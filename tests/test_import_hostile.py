@@ -170,4 +170,4 @@ def test_a_field_longer_than_any_deck_can_hold_is_skipped_and_counted(tmp_path, 
 
     assert result.exit_code == 0
     assert "question: Q 5?" in result.stdout
-    assert "skipped: 1 notes with a field over 1,000 characters" in result.stderr
+    assert "skipped: 1 note with a field over 1,000 characters" in result.stderr

@@ -54,8 +54,8 @@ def read_notes(
     chosen = _choose(pkg, path, note_type, used)
     for nt in pkg.notetypes.values():
         if used[nt.id] and nt not in chosen:
-            why = "a cloze note type" if nt.cloze else f"not the one chosen ('{note_type}')"
-            skipped.append(f"{used[nt.id]} notes of type '{nt.name}' ({why})")
+            why = "a cloze note type" if nt.cloze else f"not --note-type '{note_type}'"
+            skipped.append(f"{_n(used[nt.id], 'note')} of type '{nt.name}' ({why})")
     keys = {nt.id: prepdeck_key(nt) for nt in chosen}
     deck_keys = sorted({k for k in keys.values() if k})
     if len(deck_keys) > 1:
@@ -82,11 +82,11 @@ def read_notes(
         drafts.append(draft)
         decks.append(note.deck)
     if too_long:
-        skipped.append(f"{too_long} notes with a field over {MAX_FIELD_CHARS:,} characters")
+        skipped.append(f"{_n(too_long, 'note')} with a field over {MAX_FIELD_CHARS:,} characters")
     if empty:
-        skipped.append(f"{empty} notes with an empty question or no tips")
+        skipped.append(f"{_n(empty, 'note')} with an empty question or no tips")
     if media:
-        skipped.append(f"{media} media files and image or sound references (not imported)")
+        skipped.append(f"{_n(media, 'media item')} (files, images, sounds: not imported)")
     name, topics, by_topic = _placement(decks, drafts)
     drafts = [d if d.topic else d._replace(topic=t) for d, t in zip(drafts, topics, strict=True)]
     key = deck_keys[0] if deck_keys else ""
@@ -221,3 +221,7 @@ def _placement(decks: list[str], drafts: list[Draft]) -> tuple[str, list[str], b
         topics.append(" ".join(rest[-1:]) if rest else "")
     by_topic = all(t and t == d.topic for t, d in zip(topics, drafts, strict=True))
     return root, topics, by_topic
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
