@@ -172,6 +172,8 @@ class Converter:
         if tag == "code":
             return _code_span(_plain(node))
         inner = self.inline(node.children)
+        if tag == "a":
+            return _link(inner, node.attrs)
         if not inner.strip():
             return inner  # an empty or blank <span>, <b> … adds nothing
         if tag in ("em", "i"):
@@ -180,17 +182,6 @@ class Converter:
             return _wrap(inner, "**")
         if tag in ("s", "del", "strike"):
             return _wrap(inner, "~~")
-        if tag == "a":
-            href = node.attrs.get("href", "").strip()
-            if not href.lower().startswith(_SAFE_LINK):
-                return inner
-            title = node.attrs.get("title")
-            dest = f"<{href}>" if re.search(r"[\s()<>]", href) else href
-            dest = dest.replace("\\", "\\\\") if not dest.startswith("<") else dest
-            if title:
-                escaped = title.replace("\\", "\\\\").replace('"', '\\"')
-                return f'[{inner}]({dest} "{escaped}")'
-            return f"[{inner}]({dest})"
         return inner  # u, span, font, sub, sup, mark …: keep the text
 
     # --- blocks -----------------------------------------------------------------------
@@ -272,6 +263,22 @@ class Converter:
             rest = [pad + line if line else "" for line in lines[1:]]
             out.append("\n".join([first, *rest]))
         return ("\n\n" if loose else "\n").join(out)
+
+
+def _link(inner: str, attrs: dict[str, str]) -> str:
+    href = attrs.get("href", "").strip()
+    if href and not href.lower().startswith(_SAFE_LINK):
+        return inner  # javascript:, data:, file: … keep the text, drop the link
+    if "href" not in attrs:
+        return inner  # an anchor, not a link
+    if not href:
+        return f"[{inner}]()"  # `[text]()` renders as a link to nowhere: keep it so
+    dest = f"<{href}>" if re.search(r"[\s()<>]", href) else href.replace("\\", "\\\\")
+    title = attrs.get("title")
+    if title:
+        escaped = title.replace("\\", "\\\\").replace('"', '\\"')
+        return f'[{inner}]({dest} "{escaped}")'
+    return f"[{inner}]({dest})"
 
 
 def _wrap(inner: str, mark: str) -> str:
