@@ -265,6 +265,19 @@ def test_html_from_anki_editor_becomes_markdown_tips(tmp_path, anki):
     assert "<strong>bold</strong>" in anki.note("sample-0")["Tips"]
 
 
+def test_cloze_note_type_chosen_explicitly_is_refused_with_the_reason(tmp_path):
+    (tmp_path / "src").mkdir()
+    source = _backend_collection(tmp_path / "src")
+    package = tmp_path / "c.colpkg"
+    source.col.export_collection_package(str(package), include_media=False, legacy=False)
+    source.close()
+
+    result = run("import", str(package), "--note-type", "cloze")
+
+    assert result.exit_code == 1
+    assert "'Cloze' is a cloze note type; prepdeck cards are questions with tips" in result.stderr
+
+
 # --- a package prepdeck built comes back with its identity -----------------------------
 
 

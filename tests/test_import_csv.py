@@ -286,3 +286,16 @@ def test_the_separator_is_the_one_the_header_row_uses_outside_quotes(tmp_path):
     assert "semicolon-separated" in result.stderr
     assert "question: Why, really?" in result.stdout
     assert "- a, b" in result.stdout
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_and_says_so(tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_bytes(
+        "Question;Tips\nQu'est-ce qu'un prêt entre bibliothèques ?;Un échange\n".encode("cp1252")
+    )
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 0
+    assert "as Windows-1252, semicolon-separated" in result.stderr
+    assert "question: Qu'est-ce qu'un prêt entre bibliothèques ?" in result.stdout
