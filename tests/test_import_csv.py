@@ -94,7 +94,7 @@ def test_each_dialect_gives_the_same_deck_which_builds_and_imports_into_anki(
     assert "3 questions in 2 topics" in result.stderr
     deck = load_deck(out)
     assert shape(deck) == EXPECTED
-    assert deck.key.startswith("ill-")
+    assert (deck.key[:4], deck.name) == ("ill-", "Ill")  # from the file named, as `new` does
     assert out.read_text(encoding="utf-8").startswith("# Imported by prepdeck from")
 
     apkg = tmp_path / "ill.apkg"

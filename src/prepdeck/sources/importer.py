@@ -68,12 +68,14 @@ def import_source(
     suffix = Path(source).suffix.lower()
     if not Path(source).is_file():
         raise SourceError(f"{source}: no such file")
+    # A deck's name when the source has none: from the file the learner named, as `new` does.
+    name = default_name(output or source)
     if suffix in TABLES:
-        read = _table(source, topic, parse_mappings(columns, "--column"), tip_separator)
+        read = _table(source, name, topic, parse_mappings(columns, "--column"), tip_separator)
     elif suffix in ARTICLES:
-        read = _article(source, topic, markdown=ARTICLES[suffix])
+        read = _article(source, name, topic, markdown=ARTICLES[suffix])
     elif suffix in PACKAGES:
-        read = _package(source, topic, note_type, parse_mappings(fields, "--field"))
+        read = _package(source, name, topic, note_type, parse_mappings(fields, "--field"))
     else:
         raise SourceError(
             f"{source}: cannot tell its format from the name; prepdeck imports "
@@ -103,16 +105,17 @@ def import_source(
     return ImportResult(deck, text, read.notes, read.skipped, adjusted, bool(read.key))
 
 
-def _table(source: str, topic: str | None, columns: dict[str, str], separator: str | None) -> _Read:
+def _table(
+    source: str, name: str, topic: str | None, columns: dict[str, str], separator: str | None
+) -> _Read:
     from prepdeck.sources.table import read_table
 
     notes: list[str] = []
     drafts = read_table(source, columns=columns, tip_separator=separator, notes=notes)
-    name = default_name(source)
     return _Read(drafts, name, topic or name, notes, [])
 
 
-def _article(source: str, topic: str | None, *, markdown: bool) -> _Read:
+def _article(source: str, name: str, topic: str | None, *, markdown: bool) -> _Read:
     from prepdeck.sources.article import read_article
     from prepdeck.sources.table import decode, read_bytes
 
@@ -126,19 +129,19 @@ def _article(source: str, topic: str | None, *, markdown: bool) -> _Read:
         )
     if article.empty:
         skipped.append(f"{article.empty} questions with no text under them")
-    name = article.title or default_name(source)
+    name = article.title or name
     # "Getting ready for your interview: 8 questions" -> "Getting ready for your interview"
     return _Read(article.drafts, name, topic or name.split(": ", 1)[0], [], skipped)
 
 
 def _package(
-    source: str, topic: str | None, note_type: str | None, fields: dict[str, str]
+    source: str, name: str, topic: str | None, note_type: str | None, fields: dict[str, str]
 ) -> _Read:
     from prepdeck.sources.anki import read_notes
     from prepdeck.sources.ankipkg import read_package
 
     anki = read_notes(read_package(source), source, note_type=note_type, fields=fields)
-    name = anki.name or default_name(source)
+    name = anki.name or name
     return _Read(
         anki.drafts,
         name,
