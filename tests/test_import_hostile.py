@@ -147,7 +147,7 @@ def test_a_slow_query_is_cut_off(tmp_path, monkeypatch):
 
 def test_unfinished_tags_and_comments_become_text_so_parsing_stays_linear():
     """html.parser rescans for each unfinished tag: quadratic on "<a <a <a …" (see htmlmd)."""
-    from prepdeck.sources.htmlmd import _defuse
+    from prepdeck.sources.htmltree import _defuse
 
     assert _defuse("<a <a <b>x</b>") == "&lt;a &lt;a <b>x</b>"
     assert _defuse("a<!-- c -->b<![CDATA[ >c<? >") == "ab&lt;![CDATA[ >c&lt;? >"
