@@ -558,3 +558,64 @@ def preview(deck_files, output, open_, interview, **select) -> None:
     _echo(f"preview of {count} cards -> {target}")
     if open_:
         click.launch(str(target))
+
+
+@cli.command(name="import")
+@click.argument("source")
+@click.option("-o", "--output", metavar="FILE", help="Write the deck here (never over a file).")
+@click.option("--topic", metavar="TOPIC", help="Topic for questions whose source gives none.")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="HEADER=KEY",
+    help="CSV/TSV: the column HEADER holds KEY (question, tips, topic, tags, example, notes, "
+    "id, or - to leave out). Repeatable.",
+)
+@click.option(
+    "--tip-separator", metavar="TEXT", help="CSV/TSV: split tips on TEXT, not on line breaks."
+)
+@click.option("--note-type", metavar="NAME", help="Anki: import only notes of this note type.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=KEY",
+    help="Anki: the note field FIELD holds KEY (as for --column). Repeatable.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the deck and the summary; write nothing.")
+def import_(source, output, topic, columns, tip_separator, note_type, fields, dry_run) -> None:
+    """Make a new deck from a spreadsheet, an article or an Anki package.
+
+    SOURCE is a .csv or .tsv file (a header row, one question per row), a .md or .txt
+    article (numbered questions or headings, tips under them), or an Anki package (.apkg,
+    .colpkg). Without -o, the deck is printed. A summary goes to stderr.
+
+    \b
+    Examples:
+      prepdeck import questions.csv -o decks/data-analyst.yaml
+      prepdeck import sheet.csv --column 'Points to make=tips' --tip-separator ';'
+      prepdeck import article.md --topic Behavioural -o decks/behavioural.yaml
+      prepdeck import shared.apkg --note-type 'Interview card' --field 'Prompt=question'
+    """
+    import shlex
+    from pathlib import Path
+
+    from prepdeck.sources.importer import import_source, summary, write_new
+
+    result = import_source(
+        source,
+        output=output,
+        topic=topic,
+        columns=columns,
+        tip_separator=tip_separator,
+        note_type=note_type,
+        fields=fields,
+    )
+    for line in summary(result, source):
+        _echo(line, err=True)
+    if output and not dry_run:
+        write_new(Path(output), result.text)
+        _echo(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}")
+    else:
+        click.echo(visible(result.text), nl=False)

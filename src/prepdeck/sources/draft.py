@@ -1,0 +1,182 @@
+"""What every source produces, and how it becomes a valid deck file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from prepdeck.errors import DeckFileError, PrepdeckError, Problem
+from prepdeck.load import MAX_TAGS, MAX_TEXT_CHARS, MAX_TIPS, RESERVED_TAG_PREFIXES, SLUG_RE
+from prepdeck.model import Deck, Question
+from prepdeck.slugs import ascii_slug as _slugify
+
+ID_WORDS = 8  # a slug of the question's first words stays readable
+# Control characters: invisible in a card, and \x1f would split an Anki note's fields.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
+_TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|\d{1,3}[.)])\s+")
+
+
+class Draft(NamedTuple):
+    """One question as a source gave it; `where` locates it for messages (file:line)."""
+
+    question: str
+    tips: tuple[str, ...]
+    where: str
+    topic: str = ""
+    tags: tuple[str, ...] = ()
+    example: str = ""
+    notes: str = ""
+    id: str = ""  # kept from a package prepdeck built; otherwise made from the question
+    retired: bool = False
+
+
+class Imported(NamedTuple):
+    """A source read into a deck, with what was left out and why."""
+
+    deck: Deck
+    skipped: list[str]  # one line per kind of thing left out, with a count
+    source: str
+
+
+class SourceError(PrepdeckError):
+    """A source file cannot be imported; the message is located (file:line: what to fix)."""
+
+
+def at(where: str, message: str) -> Problem:
+    """A problem at `where` ("file.csv:12", or "file.apkg: note 5" without a line)."""
+    path, _, line = where.rpartition(":")
+    if path and line.isdigit():
+        return Problem(path, int(line), 1, message)
+    return Problem(where, 0, 0, message)
+
+
+def located(path: str, line: int, message: str) -> DeckFileError:
+    """One problem in a source file, reported like a deck file's: path:line:col: message."""
+    return DeckFileError([Problem(path, line, 1, message)])
+
+
+def split_tips(text: str, separator: str | None = None) -> tuple[str, ...]:
+    """A cell or field as tips: one per line (or per separator), list markers dropped."""
+    pieces = text.split(separator) if separator else text.splitlines()
+    tips = (_TIP_BULLET.sub("", p, count=1).strip() for p in pieces)
+    return tuple(t for t in tips if t)
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Tags written with spaces, commas or semicolons between them."""
+    return tuple(dict.fromkeys(t for t in re.split(r"[\s,;]+", text) if t))
+
+
+def question_id(text: str, taken: set[str]) -> str:
+    """A slug of the question's first words, unique in the deck (-2, -3 … when taken)."""
+    words = _slugify(text).split("-")[:ID_WORDS]
+    base = "-".join(words)[:56].strip("-") or "question"
+    qid, n = base, 2
+    while qid in taken:
+        qid = f"{base}-{n}"
+        n += 1
+    taken.add(qid)
+    return qid
+
+
+def build_deck(
+    drafts: list[Draft], *, key: str, name: str, topic: str, source: str, description: str = ""
+) -> tuple[Deck, list[str]]:
+    """The deck, with ids and topics filled in; a draft the deck format cannot hold is an error.
+
+    Returns the deck and notes about what was adjusted (a tag made valid, a duplicate id)."""
+    if not drafts:
+        raise SourceError(
+            f"{source}: no questions found; see `prepdeck import --help` for what each "
+            "format needs (a header row, numbered questions, a note type with fields)"
+        )
+    problems: list[Problem] = []
+    adjusted: list[str] = []
+    kept_ids = {d.id for d in drafts if d.id and SLUG_RE.match(d.id)}
+    taken = set(kept_ids)  # ids a source brought are reserved for the questions they name
+    used: set[str] = set()
+    questions = []
+    topic = clean(topic) or "General"
+    name = clean(" ".join(name.split()))
+    if any(not part.strip() for part in name.split("::")):
+        name = name.replace("::", ":")  # an empty part would be refused by the loader
+    for d in map(_cleaned, drafts):
+        if not d.tips:
+            problems.append(at(d.where, f"'{_short(d.question)}' has no tips; add at least one"))
+        if len(d.tips) > MAX_TIPS:
+            problems.append(at(d.where, f"has {len(d.tips)} tips; the limit is {MAX_TIPS}"))
+        for what, value in (("question", d.question), ("example", d.example), ("notes", d.notes)):
+            if len(value) > MAX_TEXT_CHARS:
+                problems.append(
+                    at(
+                        d.where,
+                        f"the {what} is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+                    )
+                )
+        if any(len(t) > MAX_TEXT_CHARS for t in d.tips):
+            problems.append(at(d.where, f"a tip is over {MAX_TEXT_CHARS:,} characters"))
+        if d.id in kept_ids and d.id not in used:
+            qid = d.id
+        else:
+            if d.id:
+                adjusted.append(f"{d.where}: id '{d.id}' is taken or not a slug; made a new one")
+            qid = question_id(d.question, taken)
+        used.add(qid)
+        questions.append(
+            Question(
+                id=qid,
+                topic=" ".join(d.topic.split()) or topic,
+                question=" ".join(d.question.split()),
+                tips=d.tips,
+                tags=_valid_tags(d, adjusted),
+                example=d.example,
+                notes=d.notes,
+                retired=d.retired,
+            )
+        )
+    if problems:
+        raise DeckFileError(problems)
+    deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
+    return deck, adjusted
+
+
+def clean(text: str) -> str:
+    """Text without control characters, with line breaks as \\n, trimmed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def _cleaned(d: Draft) -> Draft:
+    return d._replace(
+        question=clean(d.question),
+        tips=tuple(t for t in map(clean, d.tips) if t),
+        topic=clean(d.topic),
+        tags=tuple(t for t in map(clean, d.tags) if t),
+        example=clean(d.example),
+        notes=clean(d.notes),
+        id=clean(d.id),
+    )
+
+
+def _valid_tags(d: Draft, adjusted: list[str]) -> tuple[str, ...]:
+    out = []
+    for tag in d.tags:
+        if tag.lower().startswith(RESERVED_TAG_PREFIXES):
+            continue  # prepdeck adds topic:: and prepdeck:: tags itself
+        clean = re.sub(r"\s+", "-", tag.replace('"', ""))
+        if clean and clean not in out:
+            out.append(clean)
+    if len(out) > MAX_TAGS:
+        adjusted.append(f"{d.where}: kept the first {MAX_TAGS} of {len(out)} tags")
+    return tuple(out[:MAX_TAGS])
+
+
+def default_name(path: str) -> str:
+    """'interview-questions.csv' -> 'Interview Questions'."""
+    stem = Path(path).name.split(".", 1)[0]
+    return " ".join(re.split(r"[-_\s]+", stem)).strip().title() or "Imported Questions"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
