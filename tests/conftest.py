@@ -63,7 +63,9 @@ class Anki:
         self.path = folder / "collection.anki2"
         self.col = Collection(str(self.path))
 
-    def import_apkg(self, apkg: Path, *, update: str = "if_newer") -> ImportLog:
+    def import_apkg(
+        self, apkg: Path, *, update: str = "if_newer", presets: bool = False
+    ) -> ImportLog:
         from anki import import_export_pb2 as ie
         from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
@@ -75,7 +77,9 @@ class Anki:
             ImportAnkiPackageRequest(
                 package_path=str(apkg),
                 options=ImportAnkiPackageOptions(
-                    update_notes=condition, update_notetypes=condition
+                    update_notes=condition,
+                    update_notetypes=condition,
+                    with_deck_configs=presets,  # "Import any deck presets" in the dialog
                 ),
             )
         )

@@ -22,6 +22,7 @@ import math
 from typing import NamedTuple
 
 REVIEW_ONLY_DAYS = 2  # the last days before the interview bring no new cards
+HEAVY_PACE = 20  # Anki's default new cards a day: past it, a plan is hard to keep
 MIN_WINDOW, MAX_WINDOW = 2, 7
 
 
@@ -50,6 +51,11 @@ class Plan(NamedTuple):
     def too_close(self) -> bool:
         """Whether some question is first shown less than two days before the interview."""
         return (self.interview - self.last_new_day).days < REVIEW_ONLY_DAYS
+
+    @property
+    def too_fast(self) -> bool:
+        """Whether the pace asks for more new cards a day than Anki's default of 20."""
+        return self.new_per_day > HEAVY_PACE
 
 
 def make_plan(questions: int, today: dt.date, interview: dt.date) -> Plan:
@@ -85,21 +91,27 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
     scope = " in this filtered package" if filtered else ""
     new = "1 new card" if plan.new_per_day == 1 else f"{plan.new_per_day} new cards"
     if plan.new_days <= 1:
-        pace = f"all {new.split(' ', 1)[0]} new today"
+        pace = f"{plan.questions} new on {_day(plan.planned_on)}"
     else:
         pace = f"{new} a day until {_day(plan.last_new_day)}"
+    window = "1 day" if plan.max_interval == 1 else f"{plan.max_interval} days"
     out = [
         f"interview plan: {questions}{scope}, {days} to {_day(plan.interview)}: {pace}, then "
-        f"review only; every card comes back within {plan.max_interval} days.",
+        f"review only; every card comes back within {window}.",
         "  to apply it, tick 'Import any deck presets' in Anki's import dialog (or set the "
         f"deck's options by hand: New cards/day {plan.new_per_day}, Maximum interval "
-        f"{plan.max_interval} days).",
+        f"{window}).",
     ]
     if plan.too_close:
         out.append(
             "  warning: the interview is too close for this deck: some questions are first "
-            "shown less than two days before it. Focus with --topic or --tag, or study more "
-            "new cards a day."
+            "shown less than two days before it. Focus on what matters most with --topic or "
+            "--tag."
+        )
+    elif plan.too_fast:
+        out.append(
+            f"  warning: {plan.new_per_day} new cards a day is a heavy pace (Anki's default is "
+            f"{HEAVY_PACE}). Focus on what matters most with --topic or --tag."
         )
     return out
 
