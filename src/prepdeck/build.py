@@ -258,7 +258,7 @@ def _build(
     deck_ids = {d.name: d.id for d in decks}
     package_notes = [
         PackageNote(
-            guid=note_guid(deck.key, deck.questions[i].id),
+            guid=deck.questions[i].guid or note_guid(deck.key, deck.questions[i].id),
             fields=packaged[i].fields,
             tags=packaged[i].tags,
             mod=result.mods[deck.questions[i].id],

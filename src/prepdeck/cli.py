@@ -619,3 +619,36 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
         _echo(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}")
     else:
         click.echo(visible(result.text), nl=False)
+
+
+@cli.command()
+@click.argument("export")
+@click.argument("deck_files", nargs=-1)
+@click.option("--write", is_flag=True, help="Apply the edits to the deck files.")
+@click.option(
+    "--theirs", is_flag=True, help="Take Anki's version of questions edited in both places."
+)
+@click.option("--add-new", is_flag=True, help="Add notes made in Anki as new questions.")
+def pull(export, deck_files, write, theirs, add_new) -> None:
+    """Bring edits made in Anki back to the deck files.
+
+    EXPORT is a package exported from Anki (.apkg or .colpkg, File > Export). Without
+    --write, prints what differs, question by question, in YAML terms.
+
+    \b
+    Examples:
+      prepdeck pull ~/Downloads/collection.colpkg
+      prepdeck pull ~/Downloads/ill.apkg decks/resource-sharing-interview.yaml --write
+    """
+    from pathlib import Path
+
+    from prepdeck.pull import pull as pull_edits
+    from prepdeck.pull import report_lines
+
+    for path in _deck_files(deck_files):
+        result = pull_edits(Path(path), export, write=write, theirs=theirs, add_new=add_new)
+        _echo(f"{result.deck.key}:")
+        for line in report_lines(result, theirs, write):
+            _echo(f"  {line}")
+        for written in result.written:
+            _echo(f"  wrote {written}")

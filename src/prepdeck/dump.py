@@ -92,4 +92,6 @@ def _question(q: Question, annotate: bool) -> str:
         lines.append(_line(pad, "notes", _scalar(q.notes, 4), None, annotate))
     if q.retired:
         lines.append(f"{pad}retired: true\n")
+    if q.guid:
+        lines.append(f"{pad}guid: {_scalar(q.guid, 4)}\n")
     return "".join(lines)

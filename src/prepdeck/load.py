@@ -51,7 +51,12 @@ EMPTY_DECK = (
 DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels", "timer")
 MINE_KEYS = ("answers", "interview", "timer")
 TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
-QUESTION_KEYS = ("id", "topic", "question", "tips", "tags", "example", "notes", "retired")
+QUESTION_KEYS = (
+    *("id", "topic", "question", "tips", "tags", "example", "notes", "retired", "guid"),
+)
+# An Anki note GUID kept for a question that began in Anki (prepdeck pull --add-new): the
+# characters Anki's own GUIDs use, nothing that could break out of a field or a search.
+GUID_RE = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]{1,64}\Z")
 ANSWER_KEYS = ("example", "notes")
 
 
@@ -245,7 +250,9 @@ def _merge_answers(deck: Deck, path: str) -> Deck:
     if reader.problems:
         raise DeckFileError(reader.problems)
     questions = tuple(
-        q._replace(**answers[q.id], shared=(q.example, q.notes)) if q.id in answers else q
+        q._replace(**answers[q.id], shared=(q.example, q.notes), mine=tuple(answers[q.id]))
+        if q.id in answers
+        else q
         for q in deck.questions
     )
     return deck._replace(questions=questions, **settings)
@@ -560,10 +567,20 @@ class _Reader:
             )
             return
         seen: dict[str, int] = {}
+        guids: dict[str, str] = {}
         for i, item in enumerate(node.value):
             q = self.question(item, i)
             if q is None:
                 continue
+            if q.guid and q.guid in guids:
+                self.fail(
+                    item,
+                    f"questions[{i}].guid: '{q.guid}' is also the guid of '{guids[q.guid]}'; "
+                    "every question needs its own",
+                )
+                continue
+            if q.guid:
+                guids[q.guid] = q.id
             if q.id in seen:
                 self.fail(
                     item,
@@ -624,7 +641,15 @@ class _Reader:
             notes=self.text(fields.get("notes"), f"{where}.notes", required=False),
             retired=retired,
             line=node.start_mark.line + 1,
+            guid=self.guid(fields.get("guid"), f"{where}.guid"),
         )
+
+    def guid(self, node: Node | None, where: str) -> str:
+        value = self.text(node, where, required=False)
+        if value and not GUID_RE.match(value):
+            self.fail(node, f"{where}: '{value}' is not an Anki note GUID; remove the line")
+            return ""
+        return value
 
     def mine(self, root: Node, known_ids: set[str]) -> tuple[dict[str, dict[str, str]], dict]:
         """A learner's own file: `answers: {question-id: {example: …, notes: …}}`, and their

@@ -31,13 +31,15 @@ class Question(NamedTuple):
     line: int = 0  # where the question starts in its file, for messages
     # The deck file's own (example, notes) when the learner's answers file replaced them.
     shared: tuple[str, str] | None = None
+    mine: tuple[str, ...] = ()  # which of example and notes came from the answers file
+    guid: str = ""  # the Anki note's own GUID, for a question that began in Anki (pull)
 
 
 def as_written(q: Question) -> Question:
     """The question as the deck file has it, without the learner's own answers."""
     if q.shared is None:
         return q
-    return q._replace(example=q.shared[0], notes=q.shared[1], shared=None)
+    return q._replace(example=q.shared[0], notes=q.shared[1], shared=None, mine=())
 
 
 class Deck(NamedTuple):

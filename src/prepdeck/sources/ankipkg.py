@@ -49,6 +49,8 @@ class AnkiNote(NamedTuple):
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck: str  # the deck of the note's first card, "Parent::Child"
+    guid: str = ""
+    mod: int = 0  # when the note last changed, in seconds
 
 
 class Package(NamedTuple):
@@ -178,6 +180,9 @@ def _read_collection(
             notetypes, decks = _schema18(con)
         else:
             notetypes, decks = _schema11(con)
+        # Identity and time, for pull (every collection Anki writes has them).
+        columns = {row[1] for row in con.execute("pragma table_info(notes)")}
+        extra = "guid, mod" if {"guid", "mod"} <= columns else "'', 0"
         # The deck of each note's first card (rows in descending ord: the last one wins).
         first_deck = dict(con.execute("select nid, did from cards order by nid, ord desc"))
         notes = [
@@ -187,9 +192,11 @@ def _read_collection(
                 fields=tuple(str(flds).split("\x1f")),
                 tags=tuple(str(tags).split()),
                 deck=decks.get(first_deck.get(nid, 0), Deck("", "")).name,
+                guid=str(guid),
+                mod=int(mod),
             )
-            for nid, mid, flds, tags in con.execute(
-                "select id, mid, flds, tags from notes order by id"
+            for nid, mid, flds, tags, guid, mod in con.execute(
+                f"select id, mid, flds, tags, {extra} from notes order by id"
             )
         ]
     except sqlite3.DatabaseError as err:

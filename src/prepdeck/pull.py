@@ -1,0 +1,418 @@
+"""`prepdeck pull`: edits made in Anki, brought back to the deck file (and own answers).
+
+An exported package holds each prepdeck note with its GUID and the time it last changed.
+A note whose time is later than the one prepdeck last sent was edited in Anki. Its fields
+are turned back into YAML values (HTML -> Markdown, sources/htmlmd.py), compared with the deck
+file value by value, and, with --write, spliced into the files in place (yamledit.py). The
+state then records the pulled content with Anki's time, so the next build sends nothing for
+those notes and the learner's edit stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from prepdeck.atomic import write_together
+from prepdeck.changes import content_digest, source_digest
+from prepdeck.errors import PrepdeckError
+from prepdeck.files import read_bounded
+from prepdeck.load import MAX_FILE_BYTES, answers_path, load_deck
+from prepdeck.model import Deck, Question, as_written
+from prepdeck.notetype import FIELDS, note_guid, notetype_name
+from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX, markdown_inline, render_note
+from prepdeck.sources.ankipkg import AnkiNote, read_package
+from prepdeck.sources.draft import question_id
+from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
+from prepdeck.state import (
+    LocalNote,
+    NoteState,
+    dump_local_state,
+    dump_state,
+    local_state_path,
+    read_local_state,
+    read_state,
+    state_path,
+    text_key,
+    tip_keys,
+)
+from prepdeck.yamlnodes import compose_checked
+
+KEYS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
+
+
+@dataclass
+class Edit:
+    """One question edited in Anki: its values as Anki has them, and what differs."""
+
+    id: str
+    mod: int  # the note's time in Anki
+    values: dict[str, object]  # the changed keys, YAML values
+    lines: list[str]  # the differences in YAML terms, for the report
+    conflict: bool = False  # also edited in the YAML since the last build
+
+
+@dataclass
+class PullResult:
+    deck: Deck
+    edits: list[Edit] = field(default_factory=list)
+    added: list[Question] = field(default_factory=list)  # notes made in Anki
+    added_mods: dict[str, int] = field(default_factory=dict)  # their times in Anki
+    not_imported: list[str] = field(default_factory=list)  # Anki has an older version
+    other_notes: int = 0  # notes of other note types or decks
+    written: list[Path] = field(default_factory=list)
+
+
+def pull(
+    deck_path: Path,
+    export: str,
+    *,
+    write: bool = False,
+    theirs: bool = False,
+    add_new: bool = False,
+) -> PullResult:
+    """Compare an exported Anki package with a deck file; with `write`, apply the edits."""
+    deck = load_deck(deck_path)
+    state = read_state(state_path(deck_path))
+    if state is None:
+        raise PrepdeckError(
+            f"{deck_path}: has no build state, so prepdeck cannot tell what it sent to Anki; "
+            "build it and import it first"
+        )
+    local = read_local_state(local_state_path(deck_path))
+    package = read_package(export)
+    ours = {nt.id for nt in package.notetypes.values() if nt.name == notetype_name(deck.key)}
+    by_guid = {q.guid or note_guid(deck.key, q.id): q for q in deck.questions}
+    known = {note_guid(deck.key, qid) for qid in state.questions}
+    result = PullResult(deck)
+    taken = {q.id for q in deck.questions}
+    for note in package.notes:
+        if note.notetype not in ours:
+            result.other_notes += 1
+            continue
+        q = by_guid.get(note.guid)
+        if q is None:
+            if note.guid not in known:  # made in Anki, not a question removed from the YAML
+                new = _new_question(note, taken)
+                result.added.append(new)
+                result.added_mods[new.id] = note.mod
+            continue
+        sent = _sent(state, local, q)
+        if sent is None:
+            continue
+        if note.mod < sent.mod:
+            result.not_imported.append(q.id)
+        elif note.mod > sent.mod:
+            edit = _edit(q, note)
+            if edit.values:
+                edit.conflict = _edited_in_yaml(state, local, q)
+                result.edits.append(edit)
+    if write:
+        result.written = _write(deck_path, deck, result, theirs, add_new)
+    return result
+
+
+def _sent(state, local, q: Question) -> NoteState | LocalNote | None:
+    """What prepdeck last sent for this question from this machine."""
+    if local is not None and q.id in local.questions:
+        return local.questions[q.id]
+    return state.questions.get(q.id)
+
+
+def _edited_in_yaml(state, local, q: Question) -> bool:
+    """Whether the question changed in the YAML since the last build."""
+    shared = state.questions.get(q.id)
+    if shared is None or shared.content != content_digest(render_note(as_written(q))):
+        return True
+    mine = local.questions.get(q.id) if local else None
+    return mine is not None and mine.content != content_digest(render_note(q))
+
+
+def _fields(note: AnkiNote) -> dict[str, str]:
+    return dict(zip(FIELDS, (*note.fields, *[""] * len(FIELDS)), strict=False))
+
+
+def _edit(q: Question, note: AnkiNote) -> Edit:
+    """What the Anki note changed, value by value, against the question as written."""
+    have = _fields(note)
+    ours = dict(zip(FIELDS, render_note(q).fields, strict=True))
+    values: dict[str, object] = {}
+    lines: list[str] = []
+    for key, name in (("question", "Question"), ("topic", "Topic")):
+        if have[name] != ours[name]:
+            values[key] = to_text(have[name]).markdown
+            lines.append(_changed(key, getattr(q, key), values[key]))
+    if have["Tips"] != ours["Tips"]:
+        tips = _tips(q.tips, to_tips(have["Tips"]).tips)
+        if tips and tips != q.tips:
+            values["tips"] = tips
+            lines += _tip_lines(q.tips, tips)
+    for key, name in (("example", "Example"), ("notes", "Notes")):
+        if have[name] != ours[name]:
+            values[key] = keep_layout(getattr(q, key), to_markdown(have[name]).markdown)
+            lines.append(_changed(key, getattr(q, key), values[key]))
+    own = [t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::"))]
+    folded = {t.casefold() for t in own}
+    if folded != {t.casefold() for t in q.tags}:
+        kept = [t for t in q.tags if t.casefold() in folded]  # in the YAML's order
+        new = [t for t in own if t.casefold() not in {k.casefold() for k in kept}]
+        values["tags"] = (*kept, *new)
+        lines.append(_changed("tags", ", ".join(q.tags), ", ".join(values["tags"])))
+    retired = RETIRED_TAG in {t.lower() for t in note.tags}
+    if retired != q.retired:
+        values["retired"] = retired
+        lines.append(f"retired: {str(q.retired).lower()} -> {str(retired).lower()}")
+    return Edit(q.id, note.mod, values, lines)
+
+
+def _tips(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
+    """Anki's tips, each written as the YAML had it where its HTML is unchanged."""
+    by_html = {markdown_inline(t): t for t in before}
+    return tuple(by_html.get(markdown_inline(t), t) for t in after)
+
+
+def _short(text: str, most: int = 70) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= most else text[: most - 1] + "…")
+
+
+def keep_layout(old: str, new: str) -> str:
+    """`new`, with the line breaks and indentation `old` had between words that stayed.
+
+    Anki gives a paragraph back on one line; the author may have wrapped it. Keeping their
+    breaks where the words around them are unchanged keeps a pull's diff to the lines that
+    really changed (a soft break and a space read the same on a card)."""
+    import difflib
+    import re
+
+    old_parts = re.split(r"(\s+)", old)
+    new_parts = re.split(r"(\s+)", new)
+    old_words, old_gaps = old_parts[0::2], old_parts[1::2]
+    new_words, new_gaps = new_parts[0::2], new_parts[1::2]
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+        for j in range(j1, j2):
+            out.append(new_words[j])
+            if j < len(new_gaps):
+                gap = new_gaps[j]
+                i = i1 + (j - j1)
+                same_next = tag == "equal" and j + 1 < j2
+                soft = "\n\n" not in gap and i < len(old_gaps) and "\n\n" not in old_gaps[i]
+                out.append(old_gaps[i] if same_next and soft else gap)
+    return "".join(out)
+
+
+def _changed(key: str, before: object, after: object) -> str:
+    return f"{key}: {_short(str(before))} -> {_short(str(after))}"
+
+
+def _tip_lines(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
+    out = []
+    for i in range(max(len(before), len(after))):
+        old = before[i] if i < len(before) else None
+        new = after[i] if i < len(after) else None
+        if old == new:
+            continue
+        if old is None:
+            out.append(f"tip {i + 1} added: {_short(new)}")
+        elif new is None:
+            out.append(f"tip {i + 1} removed: {_short(old)}")
+        else:
+            out.append(f"tip {i + 1}: {_short(old)} -> {_short(new)}")
+    return out
+
+
+def _new_question(note: AnkiNote, taken: set[str]) -> Question:
+    have = _fields(note)
+    text = to_text(have["Question"]).markdown or "New question"
+    tips = to_tips(have["Tips"]).tips or ("(no tips yet)",)
+    own = tuple(t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::")))
+    return Question(
+        id=question_id(text, taken),
+        topic=to_text(have["Topic"]).markdown or "New",
+        question=text,
+        tips=tips,
+        tags=own,
+        example=to_markdown(have["Example"]).markdown,
+        notes=to_markdown(have["Notes"]).markdown,
+        guid=note.guid,
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _write(
+    deck_path: Path, deck: Deck, result: PullResult, theirs: bool, add_new: bool
+) -> list[Path]:
+    from prepdeck import yamledit
+
+    edits = [e for e in result.edits if theirs or not e.conflict]
+    deck_text = _read(deck_path)
+    mine_path = Path(answers_path(deck_path))
+    mine_text = _read(mine_path) if mine_path.exists() else None
+    deck_root = _root(deck_text, deck_path)
+    questions = yamledit.entry(deck_root, "questions")[1]
+    by_id = {yamledit.entry(m, "id")[1].value: m for m in questions.value}
+    deck_splices: list[yamledit.Splice] = []
+    mine_values: dict[str, dict[str, str]] = {}
+    for edit in edits:
+        q = next(q for q in deck.questions if q.id == edit.id)
+        mapping = by_id[edit.id]
+        for key, value in edit.values.items():
+            if key in q.mine:
+                mine_values.setdefault(edit.id, {})[key] = str(value)
+                continue
+            deck_splices.append(_splice(deck_text, mapping, key, value))
+    if add_new and result.added:
+        from prepdeck.dump import _question
+
+        block = "".join(_question(q, annotate=False) for q in result.added)
+        deck_splices.append(yamledit.append_item(deck_text, questions, block))
+    files: list[tuple[Path, bytes]] = []
+    if deck_splices:
+        files.append((deck_path, yamledit.apply(deck_text, deck_splices).encode("utf-8")))
+    if mine_values:
+        files.append((mine_path, _mine_text(mine_text, mine_path, mine_values).encode("utf-8")))
+    if not files:
+        return []
+    # The state records what the next build will send for the pulled notes, with Anki's time,
+    # so that build sends nothing new for them and the learner's edit stays in Anki.
+    staged = {path: data for path, data in files}
+    deck_after = _load_staged(deck_path, staged)
+    mods = {e.id: e.mod for e in edits}
+    if add_new:
+        mods.update(result.added_mods)
+    files += _states(deck_path, deck_after, mods)
+    write_together(files)
+    return [p for p, _ in files]
+
+
+def _splice(text: str, mapping, key: str, value: object):
+    from prepdeck import yamledit
+
+    found = yamledit.entry(mapping, key)
+    if key == "retired":
+        literal = "true" if value else "false"
+        if found:
+            node = found[1]
+            return yamledit.Splice(node.start_mark.index, node.end_mark.index, literal)
+        return yamledit.add_entry(text, mapping, key, literal) if value else None
+    if key in ("tips", "tags"):
+        items = list(value)  # type: ignore[arg-type]
+        if found:
+            return yamledit.replace_list(text, found[0], found[1], items)
+        return yamledit.add_list_entry(text, mapping, key, items)
+    if found:
+        return yamledit.replace_value(text, found[0], found[1], str(value))
+    return yamledit.add_entry(text, mapping, key, str(value))
+
+
+def _mine_text(text: str | None, path: Path, values: dict[str, dict[str, str]]) -> str:
+    from prepdeck import yamledit
+
+    root = _root(text, path)
+    answers = yamledit.entry(root, "answers")[1]
+    splices = []
+    for qid, entries in values.items():
+        mapping = yamledit.entry(answers, qid)[1]
+        for key, value in entries.items():
+            found = yamledit.entry(mapping, key)
+            if found:
+                splices.append(yamledit.replace_value(text, found[0], found[1], value))
+            else:
+                splices.append(yamledit.add_entry(text, mapping, key, value))
+    return yamledit.apply(text, splices)
+
+
+def _read(path: Path) -> str:
+    return read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig")
+
+
+def _root(text: str, path: Path):
+    root, problems = compose_checked(text, str(path))
+    if root is None:
+        raise PrepdeckError(f"{path}: cannot be read to write the pulled edits: {problems}")
+    return root
+
+
+def _load_staged(deck_path: Path, staged: dict[Path, bytes]) -> Deck:
+    """The deck as the next build will read it, from the files about to be written."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="prepdeck-pull-") as folder:
+        copy = Path(folder) / deck_path.name
+        copy.write_bytes(staged.get(deck_path, deck_path.read_bytes()))
+        mine = Path(answers_path(deck_path))
+        if mine in staged or mine.exists():
+            Path(answers_path(copy)).write_bytes(staged.get(mine) or mine.read_bytes())
+        deck = load_deck(copy)
+    return deck._replace(source=str(deck_path))
+
+
+def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Path, bytes]]:
+    from prepdeck.build import placement
+
+    state = read_state(state_path(deck_path))
+    local = read_local_state(local_state_path(deck_path))
+    questions = dict(state.questions)
+    mine = dict(local.questions) if local else {}
+    for q in deck.questions:
+        if q.id not in mods:
+            continue
+        shared = render_note(as_written(q))
+        before = questions.get(q.id)
+        mod = max(mods[q.id], before.mod if before else 0)
+        questions[q.id] = NoteState(
+            mod=mod,
+            content=content_digest(shared),
+            source=source_digest(as_written(q)),
+            text=text_key(q.question),
+            deck=placement(deck, q.topic),
+            tips=tip_keys(q.tips),
+        )
+        if q.shared is not None or q.id in mine:
+            mine[q.id] = LocalNote(mod, content_digest(render_note(q)))
+    out = [(state_path(deck_path), dump_state(replace(state, questions=questions)).encode())]
+    if mine:
+        base = local or _empty_local(deck.key)
+        out.append(
+            (
+                local_state_path(deck_path),
+                dump_local_state(replace(base, questions=mine)).encode(),
+            )
+        )
+    return out
+
+
+def _empty_local(key: str):
+    from prepdeck.state import LocalState
+
+    return LocalState(key)
+
+
+def report_lines(result: PullResult, theirs: bool, write: bool) -> list[str]:
+    """What the pull found, in YAML terms."""
+    out = []
+    for edit in result.edits:
+        if edit.conflict and not theirs:
+            out.append(
+                f"conflict: '{edit.id}' was edited both in Anki and in the YAML since the last "
+                "build; the YAML is kept (--theirs takes Anki's version):"
+            )
+        else:
+            out.append(f"edited in Anki: '{edit.id}'")
+        out += [f"  {line}" for line in edit.lines]
+    for q in result.added:
+        out.append(f"added in Anki: {_short(q.question)} (--add-new adds it as '{q.id}')")
+    if result.not_imported:
+        out.append(
+            f"not imported yet: {', '.join(result.not_imported)} (Anki has an older version "
+            "than the last build; import the package first)"
+        )
+    if not out:
+        out.append("no edits in Anki since the last build.")
+    elif not write:
+        out.append("run with --write to apply these edits to the deck file.")
+    return out

@@ -1,0 +1,213 @@
+"""`prepdeck pull`: edits made in Anki come back to the YAML, in place, and lose nothing."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from prepdeck.build import build_deck
+from prepdeck.cli import cli
+from prepdeck.load import load_deck
+from prepdeck.pull import pull
+
+from conftest import edit
+
+
+def _git(folder, *args):
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture
+def project(deck_file, tmp_path, anki):
+    """The shipped deck, built, committed and imported into a learner's collection."""
+    result = build_deck(deck_file, out_dir=tmp_path / "dist")
+    _git(deck_file.parent, "init", "-q")
+    _git(deck_file.parent, "add", ".")
+    _git(deck_file.parent, "commit", "-qm", "deck")
+    anki.import_apkg(result.output)
+    return deck_file
+
+
+def _export(anki, tmp_path, kind: str):
+    from anki.collection import ExportAnkiPackageOptions
+
+    if kind == "colpkg":
+        path = tmp_path / "collection.colpkg"
+        anki.col.export_collection_package(str(path), include_media=False, legacy=False)
+        return path
+    path = tmp_path / f"export-{kind}.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=kind == "legacy"
+    )
+    anki.col.export_anki_package(out_path=str(path), options=options, limit=None)
+    return path
+
+
+def _edit_in_anki(anki, qid: str, **changes) -> None:
+    """Edit a note on the phone, a minute after the last build (Anki stamps the edit)."""
+    note = anki.note(qid)
+    for name, (old, new) in changes.items():
+        assert old in note[name], (name, old)
+        note[name] = note[name].replace(old, new)
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+
+
+@pytest.mark.parametrize("kind", ["apkg", "legacy", "colpkg"])
+def test_edits_made_in_anki_come_back_and_the_next_build_sends_nothing(
+    project, tmp_path, anki, kind
+):
+    _edit_in_anki(
+        anki,
+        "unhappy-user",
+        Tips=("Listen first", "Listen carefully first"),
+        Example=("a late or lost loan", "a lost thesis"),
+    )
+    card_id = anki.review("unhappy-user")
+    export = _export(anki, tmp_path, kind)
+    if kind == "colpkg":  # exporting a whole collection closes it
+        from anki.collection import Collection
+
+        anki.col = Collection(str(anki.path))
+
+    result = pull(project, str(export), write=True)
+
+    diff = _git(project.parent, "diff", "-U0", project.name)
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == [
+        "-      - Listen first and acknowledge the frustration before explaining anything.",
+        "+      - Listen carefully first and acknowledge the frustration before explaining "
+        "anything.",
+        "-      Use **STAR**: the *situation* (a late or lost loan), your *task*, the *actions* "
+        "you",
+        "+      Use **STAR**: the *situation* (a lost thesis), your *task*, the *actions* you",
+    ]
+    assert [e.id for e in result.edits] == ["unhappy-user"]
+    kept = anki.note("unhappy-user")
+    rebuilt = build_deck(project, out_dir=tmp_path / "dist")
+    log = anki.import_apkg(rebuilt.output)
+    assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
+    assert anki.note("unhappy-user").fields == kept.fields  # as the learner left it
+    assert anki.revlog(card_id) == 1
+    assert rebuilt.report.unchanged
+
+
+def test_without_write_the_edits_are_shown_in_yaml_terms(project, tmp_path, anki, monkeypatch):
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+    export = _export(anki, tmp_path, "apkg")
+    before = project.read_bytes()
+    monkeypatch.chdir(project.parent.parent)
+
+    result = CliRunner().invoke(cli, ["pull", str(export)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "resource-sharing-interview:",
+        "  edited in Anki: 'unhappy-user'",
+        "    tip 2: 'Listen first and acknowledge the frustration before explaining anythi…' "
+        "-> 'Listen carefully first and acknowledge the frustration before explain…'",
+        "  run with --write to apply these edits to the deck file.",
+    ]
+    assert project.read_bytes() == before
+
+
+def test_a_question_edited_in_both_places_is_a_conflict_and_the_yaml_wins(project, tmp_path, anki):
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+    export = _export(anki, tmp_path, "apkg")
+    edit(project, "Own the problem", "Take ownership of the problem")
+    yaml_side = project.read_text(encoding="utf-8")
+
+    kept = pull(project, str(export), write=True)
+    after_kept = project.read_text(encoding="utf-8")
+    theirs = pull(project, str(export), write=True, theirs=True)
+
+    assert kept.edits[0].conflict and after_kept == yaml_side
+    assert theirs.edits[0].conflict
+    assert "Listen carefully first" in project.read_text(encoding="utf-8")
+
+
+def test_notes_added_in_anki_come_in_with_add_new_and_never_duplicate(project, tmp_path, anki):
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    note = anki.col.new_note(model)
+    note["Question"] = "How do you handle a rush request?"
+    note["Tips"] = "<ul><li>Ask for the deadline</li><li>Check local holdings first</li></ul>"
+    note["Topic"] = "Customer service"
+    note.tags = ["rush"]
+    deck_id = anki.col.decks.id_for_name("Resource Sharing Librarian Interview")
+    anki.col.add_note(note, deck_id)
+    export = _export(anki, tmp_path, "apkg")
+
+    listed = pull(project, str(export))
+    added = pull(project, str(export), write=True, add_new=True)
+    deck = load_deck(project)
+    log = anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+
+    assert [q.question for q in listed.added] == ["How do you handle a rush request?"]
+    new = deck.questions[-1]
+    assert (new.id, new.tips, new.tags, new.guid) == (
+        added.added[0].id,
+        ("Ask for the deadline", "Check local holdings first"),
+        ("rush",),
+        note.guid,
+    )
+    assert (log.new, log.updated) == (0, 0)
+    assert len(anki.notes()) == 11
+
+
+def test_notes_of_other_note_types_are_left_alone(project, tmp_path, anki):
+    basic = anki.col.models.by_name("Basic")
+    other = anki.col.new_note(basic)
+    other["Front"], other["Back"] = "Unrelated?", "Yes"
+    anki.col.add_note(other, 1)
+    export = _export(anki, tmp_path, "apkg")
+
+    result = pull(project, str(export), write=True, add_new=True)
+
+    assert result.other_notes == 1 and result.added == [] and result.edits == []
+
+
+def test_own_answers_edited_in_anki_go_back_to_the_answers_file(project, tmp_path, anki):
+    mine = project.with_name("resource-sharing-interview.mine.yaml")
+    mine.write_text("answers:\n  ill-systems:\n    notes: My ILLiad story.\n", encoding="utf-8")
+    anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+    _edit_in_anki(anki, "ill-systems", Notes=("My ILLiad story.", "My ILLiad and Tipasa story."))
+    export = _export(anki, tmp_path, "apkg")
+    deck_before = project.read_bytes()
+
+    pull(project, str(export), write=True)
+    log = anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+
+    assert project.read_bytes() == deck_before
+    assert mine.read_text(encoding="utf-8") == (
+        "answers:\n  ill-systems:\n    notes: My ILLiad and Tipasa story.\n"
+    )
+    assert (log.new, log.updated) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("a b\n  c d", "a b c d", "a b\n  c d"),  # the author's wrap is kept
+        ("a b\n  c d", "a x c d", "a x c d"),  # around a changed word, Anki's space
+        ("one\n\ntwo", "one two", "one two"),  # a paragraph break is never invented
+        ("one two", "one\n\ntwo", "one\n\ntwo"),  # nor dropped
+        ("", "new text", "new text"),
+    ],
+)
+def test_keep_layout_keeps_only_breaks_between_unchanged_words(old, new, expected):
+    from prepdeck.pull import keep_layout
+    from prepdeck.render import markdown_block
+
+    def reads(text):  # what a card shows: a soft break and a space read alike
+        return " ".join(markdown_block(text).split())
+
+    assert keep_layout(old, new) == expected
+    assert reads(keep_layout(old, new)) == reads(new)
