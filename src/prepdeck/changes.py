@@ -313,16 +313,11 @@ def compare(
         mine = old_local.get(q.id)
         pmod = mod
         if pcontent != content or mine is not None:
-            if q.id in resend:
-                pmod = later_local
-            elif mine is not None and mine.content == pcontent:
-                pmod = max(mine.mod, mod)
-            elif mine is None and previous is None:
-                pmod = assumed_time(pcontent)
-            else:
-                pmod = max(later_local, mod)
-                if previous is not None and before is not None and before.content == content:
-                    report.answers_changed.append(q.id)
+            pmod, changed = _local_time(
+                mine, pcontent, mod, later_local, previous is None, q.id in resend
+            )
+            if changed and before is not None and before.content == content:
+                report.answers_changed.append(q.id)  # the deck file's part is unchanged
             new_local[q.id] = LocalNote(pmod, pcontent)
         mods[q.id] = pmod
         if previous is None:
@@ -340,13 +335,10 @@ def compare(
     package_notetype_mod = notetype_mod
     new_notetype = None
     if package_style != style or mine_design is not None:
-        if mine_design is not None and mine_design.content == package_style:
-            package_notetype_mod = max(mine_design.mod, notetype_mod)
-        elif mine_design is None and previous is None:
-            package_notetype_mod = assumed_time(package_style)
-        else:
-            package_notetype_mod = max(later_local, notetype_mod)
-            report.notetype_changed = True
+        package_notetype_mod, changed = _local_time(
+            mine_design, package_style, notetype_mod, later_local, previous is None
+        )
+        report.notetype_changed |= changed
         new_notetype = LocalNote(package_notetype_mod, package_style)
     if previous is not None and not via:
         present = {q.id for q in deck.questions}
@@ -379,6 +371,25 @@ def compare(
         plans = local.plans if local else ()
         new_local_state = LocalState(deck.key, new_local, new_notetype, plans)
     return Comparison(state, new_local_state, mods, package_notetype_mod, report)
+
+
+def _local_time(
+    mine: LocalNote | None,
+    content: str,
+    shared_mod: int,
+    later: int,
+    first_build: bool,
+    resend: bool = False,
+) -> tuple[int, bool]:
+    """The time of something this machine adds to (own answers, own design), and whether it
+    changed since this machine last sent it. Never earlier than the shared time."""
+    if resend:
+        return later, False
+    if mine is not None and mine.content == content:
+        return max(mine.mod, shared_mod), False
+    if mine is None and first_build:
+        return assumed_time(content), False
+    return max(later, shared_mod), True
 
 
 def _classify(

@@ -67,6 +67,23 @@ def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
         os.close(fd)
 
 
+def prepare_output(path) -> None:
+    """Refuse an output path that is a folder, pipe or device; create the folder it goes in.
+
+    Raises OutputError with a message for the user."""
+    from prepdeck.errors import OutputError
+
+    kind = not_a_file(path)
+    if kind:
+        raise OutputError(f"{path}: is {kind}, not a file; choose another name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(
+            f"{path.parent}: cannot create this folder: {err.strerror or err}"
+        ) from None
+
+
 def not_a_file(path: str | os.PathLike) -> str | None:
     """What stands at `path` if it is neither a regular file nor absent ("a folder", …)."""
     try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prepdeck.errors import OutputError
-from prepdeck.files import not_a_file
+from prepdeck.files import prepare_output
 
 # Anki treats these names as a whole collection and would replace the learner's own.
 FORBIDDEN_NAMES = ("collection.apkg",)
@@ -185,12 +185,4 @@ def _zip(entries: dict[str, bytes], package_time: int) -> bytes:
 def prepare_folder(path: Path) -> None:
     """Create the package's folder; refuse a target that is not a regular file."""
     check_output_name(path)
-    kind = not_a_file(path)
-    if kind:
-        raise OutputError(f"{path}: is {kind}, not a file; choose another name")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(
-            f"{path.parent}: cannot create this folder: {err.strerror or err}"
-        ) from None
+    prepare_output(path)

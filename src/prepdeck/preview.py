@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prepdeck.atomic import write_atomically
 from prepdeck.errors import OutputError
-from prepdeck.files import not_a_file
+from prepdeck.files import prepare_output
 from prepdeck.model import Deck
 from prepdeck.notetype import FIELDS, Design, back_template, css, front_template
 from prepdeck.render import RenderedNote, render_note
@@ -251,11 +251,5 @@ def save_page(path: Path, page: str) -> None:
     """Write the page at `path`: a name ending in .html, never over anything but a file."""
     if path.suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"{path}: the preview is an HTML page; give a file name ending in .html")
-    kind = not_a_file(path)
-    if kind:
-        raise OutputError(f"{path}: is {kind}, not a file; choose another name")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"{path.parent}: cannot create this folder: {err.strerror}") from None
+    prepare_output(path)
     write_atomically(path, page.encode("utf-8"))
