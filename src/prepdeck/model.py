@@ -7,7 +7,10 @@ this module, and defining a frozen dataclass costs about five times as much star
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from prepdeck.media import Media
 
 SUBDECK_MODES = ("none", "by-topic")
 
@@ -29,15 +32,19 @@ class Question(NamedTuple):
     notes: str = ""
     retired: bool = False
     line: int = 0  # where the question starts in its file, for messages
-    # The deck file's own (example, notes) when the learner's answers file replaced them.
-    shared: tuple[str, str] | None = None
+    # The deck file's own (example, notes, audio, images) when the learner's answers file
+    # replaced or added to them.
+    shared: tuple | None = None
+    audio: tuple[Media, ...] = ()  # recordings, played from the back (the Extra field)
+    images: tuple[Media, ...] = ()  # the pictures its Markdown shows, by reference
 
 
 def as_written(q: Question) -> Question:
     """The question as the deck file has it, without the learner's own answers."""
     if q.shared is None:
         return q
-    return q._replace(example=q.shared[0], notes=q.shared[1], shared=None)
+    example, notes, audio, images = q.shared
+    return q._replace(example=example, notes=notes, audio=audio, images=images, shared=None)
 
 
 class Deck(NamedTuple):
@@ -56,6 +63,7 @@ class Deck(NamedTuple):
     # From the learner's own answers file (personal, never in the committed state):
     interview: str = ""  # the interview date, YYYY-MM-DD
     mine_timer: int | None = None  # their own answer timer, over the deck's
+    images: tuple[Media, ...] = ()  # the pictures in the description
 
     @property
     def topics(self) -> tuple[str, ...]:
