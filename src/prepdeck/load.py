@@ -436,18 +436,19 @@ class _Reader:
         """`audio:` as one path or a list of paths, each file checked."""
         if node is None or _is_null(node):
             return ()
-        if isinstance(node, ScalarNode):
+        one = isinstance(node, ScalarNode)
+        if one:
             items = [(self.text(node, where, required=True), node)]
         else:
             items = self.text_list(node, where, MAX_RECORDINGS)
         out: list[Media] = []
-        for ref, item in items:
+        for i, (ref, item) in enumerate(items):
             if not ref or self.files is None:
                 continue
             try:
                 out.append(self.files.resolve(self.folder, ref, "audio"))
             except MediaProblem as err:
-                self.fail(item, f"{where}: {err}")
+                self.fail(item, f"{where}{'' if one else f'[{i}]'}: {err}")
         return tuple(out)
 
     # -- the deck format --------------------------------------------------------------

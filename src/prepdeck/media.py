@@ -23,8 +23,8 @@ IMAGE_LIMIT = 5 * MiB  # per picture
 AUDIO_LIMIT = 20 * MiB  # per recording
 PACKAGE_LIMIT = 200 * MiB  # all the media of one package together
 
-IMAGE_FORMATS = "PNG, JPEG, GIF, WebP or SVG"
-AUDIO_FORMATS = "MP3, M4A/AAC, Ogg/Opus or WAV"
+IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or SVG picture"
+AUDIO_FORMATS = "an MP3, M4A/AAC, Ogg/Opus or WAV recording"
 MIME = {
     "png": "image/png",
     "jpg": "image/jpeg",
@@ -132,11 +132,15 @@ class Files:
             raise MediaProblem("the path is empty; give a file's path, such as images/x.png")
         path = _relative(ref, encoded=kind == "image")
         if path is None:
-            what = "a picture" if kind == "image" else "a recording"
+            what, example = (
+                ("a picture", "images/diagram.png")
+                if kind == "image"
+                else ("a recording", "answers/my-answer.m4a")
+            )
             raise MediaProblem(
                 f"'{_short(ref)}' is not a file beside the deck: {what} from the web would not "
                 "load offline on a phone, and could track who studies; save the file in the "
-                "deck's folder and give its path, such as images/diagram.png"
+                f"deck's folder and give its path, such as {example}"
             )
         root = os.path.realpath(folder or ".")
         joined = os.path.join(root, path)
@@ -180,7 +184,7 @@ class Files:
             ext, formats = audio_format(data), AUDIO_FORMATS
         if ext is None:
             raise MediaProblem(
-                f"'{_short(ref)}' is not a {formats} file (judged by its content, not its "
+                f"'{_short(ref)}' is not {formats} (judged by the file's content, not its "
                 "name); convert it to one of these"
             )
         return content_name(data, ext, description), data
@@ -273,6 +277,7 @@ def image_refs(text: str) -> list[str]:
     return out
 
 
+IMG_STYLE = "max-width:100%;height:auto"
 _IMG = re.compile(r'<img data-ref="([^"]*)" alt="([^"]*)">')
 
 
@@ -287,9 +292,39 @@ def place_images(html: str, images: dict[str, str]) -> str:
         name = images.get(ref.replace("&amp;", "&"))
         if name is None:
             return f'<span class="pd-alt">{m.group(2)}</span>'
-        return f'<img src="{name}" alt="{m.group(2)}">'
+        # Sized in the field, not the card CSS: the card design (and so every learner's note
+        # type) stays as it is, and a picture never makes a phone screen scroll sideways.
+        return f'<img src="{name}" alt="{m.group(2)}" style="{IMG_STYLE}">'
 
     return _IMG.sub(one, html)
+
+
+_SOUND = re.compile(r"\[sound:(" + NAME_RE.pattern + r")\]")
+_PLACED = re.compile(r'(<img src=")(' + NAME_RE.pattern + r')"')
+
+
+def inline_media(html: str, files: dict[str, bytes]) -> str:
+    """Field HTML for a page with nothing beside it: pictures as data URLs, prepdeck's sound
+    tags as audio players (the preview; Anki itself reads the files from its media folder)."""
+    if "prepdeck-" not in html:
+        return html
+    html = _PLACED.sub(
+        lambda m: (
+            m.group(1) + data_url(m.group(2), files[m.group(2)]) + '"'
+            if m.group(2) in files
+            else m.group(0)
+        ),
+        html,
+    )
+    return _SOUND.sub(
+        lambda m: (
+            f'<audio class="pd-audio" controls preload="none" '
+            f'src="{data_url(m.group(1), files[m.group(1)])}"></audio>'
+            if m.group(1) in files
+            else ""
+        ),
+        html,
+    )
 
 
 def sound_tags(names: tuple[str, ...]) -> str:
