@@ -23,6 +23,10 @@ from prepdeck.render import render_note
 from prepdeck.state import read_state
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "media"
+REMOTE = (
+    "a picture from the web would not load offline on a phone, and could track who studies; "
+    "save the file in the deck's folder and give its path, such as images/diagram.png"
+)
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -440,3 +444,32 @@ def test_a_second_deck_with_the_same_picture_imports_without_a_clash(example, tm
     names = sorted(p.name for p in Path(anki.col.media.dir()).iterdir())
     assert len(names) == 4  # the same four files, stored once, no renamed copies
     assert anki.col.media.check().missing == []
+
+
+def test_hostile_paths_get_a_message_not_a_traceback(tmp_path):
+    deck_file = _deck_with(
+        tmp_path, "![a](x%00y.png) ![b](.) ![c](//host/p.png) ![d](file:///etc/passwd)"
+    )
+
+    problems = _problems(deck_file)
+
+    assert sorted(p.split("tips[0]: ", 1)[1] for p in problems) == [
+        "'.' is a folder, not a file",
+        f"'//host/p.png' is not a file beside the deck: {REMOTE}",
+        f"'file:///etc/passwd' is not a file beside the deck: {REMOTE}",
+        "'x%00y.png' is not a valid path (it holds a NUL character)",
+    ]
+
+
+def test_a_deck_whose_media_exceed_the_package_limit_stops_reading(tmp_path, monkeypatch):
+    import prepdeck.media as media
+
+    monkeypatch.setattr(media, "PACKAGE_LIMIT", 100)
+    deck_file = _deck_with(tmp_path, "![a](a.png) ![b](b.png) ![c](c.png)")
+    for i, name in enumerate("abc"):
+        (deck_file.parent / f"{name}.png").write_bytes(png(1, 1, (i, i, i)))
+
+    problems = _problems(deck_file)
+
+    assert len(problems) == 2  # b.png passes the limit, and so does c.png
+    assert "with 'b.png' the deck's pictures and recordings add up to more than" in problems[0]

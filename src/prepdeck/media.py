@@ -21,7 +21,7 @@ from prepdeck.files import NotAFileError, TooLargeError, read_bounded
 MiB = 1024 * 1024
 IMAGE_LIMIT = 5 * MiB  # per picture
 AUDIO_LIMIT = 20 * MiB  # per recording
-PACKAGE_LIMIT = 200 * MiB  # all the media of one package together
+PACKAGE_LIMIT = 200 * MiB  # all the media of one package (and of one deck file) together
 
 IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or SVG picture"
 AUDIO_FORMATS = "an MP3, M4A/AAC, Ogg/Opus or WAV recording"
@@ -125,6 +125,7 @@ class Files:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str, bool], tuple[str, bytes]] = {}
+        self._total = 0  # bytes held, so that a hostile deck cannot exhaust memory
 
     def resolve(self, folder: str, ref: str, kind: str, description: bool = False) -> Media:
         """The file `ref` (a path relative to `folder`), checked; raises MediaProblem."""
@@ -142,6 +143,8 @@ class Files:
                 "load offline on a phone, and could track who studies; save the file in the "
                 f"deck's folder and give its path, such as {example}"
             )
+        if "\x00" in path:
+            raise MediaProblem(f"'{_short(ref)}' is not a valid path (it holds a NUL character)")
         root = os.path.realpath(folder or ".")
         joined = os.path.join(root, path)
         if os.path.isabs(path) or not _inside(os.path.normpath(joined), root):
@@ -158,6 +161,13 @@ class Files:
         key = (real, kind, description)
         if key not in self._seen:
             self._seen[key] = self._read(real, ref, kind, description)
+            self._total += len(self._seen[key][1])
+            if self._total > PACKAGE_LIMIT:
+                raise MediaProblem(
+                    f"with '{_short(ref)}' the deck's pictures and recordings add up to more "
+                    f"than {PACKAGE_LIMIT // MiB} MiB, the limit for a package; make some "
+                    "smaller, or split the deck"
+                )
         name, data = self._seen[key]
         return Media(ref, path.replace(os.sep, "/"), name, data)
 
