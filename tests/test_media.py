@@ -473,3 +473,54 @@ def test_a_deck_whose_media_exceed_the_package_limit_stops_reading(tmp_path, mon
 
     assert len(problems) == 2  # b.png passes the limit, and so does c.png
     assert "with 'b.png' the deck's pictures and recordings add up to more than" in problems[0]
+
+
+def test_the_command_line_refuses_a_remote_picture_with_a_located_message(tmp_path):
+    from click.testing import CliRunner
+
+    from prepdeck.cli import cli
+
+    deck_file = _deck_with(tmp_path, "![pixel](https://tracker.example/p.gif)")
+
+    result = CliRunner().invoke(cli, ["build", str(deck_file), "--out-dir", str(tmp_path / "d")])
+
+    assert result.exit_code == 1
+    assert f"{deck_file}:9:9: questions[0].tips[0]: 'https://tracker.example/p.gif'" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output and not (tmp_path / "d").exists()
+
+
+def test_a_name_anki_holds_with_other_bytes_still_shows_the_packaged_picture(
+    example, tmp_path, anki, monkeypatch
+):
+    """Measured: when another package already put a file of that name with other bytes into
+    the collection, Anki stores the incoming one as <name>-<sha1>.<ext> and points the note
+    at it; for a name that starts with "_" it keeps the file it has. prepdeck's names come
+    from the bytes, so a clash needs another tool (or a hash collision), and a changed
+    picture always arrives under a new name."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    genuine = build_deck(example, out_dir=tmp_path / "dist").output
+    names, files = package(genuine)
+    impostor = tmp_path / "impostor.apkg"
+    with zipfile.ZipFile(genuine) as src, zipfile.ZipFile(impostor, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if names.get(info.filename, "").endswith(".png"):
+                data = png(8, 8, (255, 0, 0))  # the same names, other bytes
+            dst.writestr(info, data)
+    anki.import_apkg(impostor)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000100")
+
+    log = anki.import_apkg(
+        build_deck(example, out_dir=tmp_path / "dist", resend=["ill-systems"]).output
+    )
+
+    assert log.updated == 1
+    media_dir = Path(anki.col.media.dir())
+    tips = anki.note("ill-systems")["Tips"]
+    (png_name,) = [n for n in files if n.startswith("prepdeck-") and n.endswith(".png")]
+    (renamed,) = [p for p in media_dir.iterdir() if p.name.startswith(png_name[:-4] + "-")]
+    assert renamed.read_bytes() == files[png_name] and f'src="{renamed.name}"' in tips
+    (description,) = [n for n in files if n.startswith("_")]
+    assert (media_dir / description).read_bytes() == png(8, 8, (255, 0, 0))
