@@ -13,6 +13,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prepdeck.build import build_deck
 from prepdeck.errors import DeckFileError, PrepdeckError
@@ -173,17 +175,19 @@ def test_text_without_a_picture_never_parses_for_one(monkeypatch):
 def test_a_path_with_spaces_is_found(tmp_path):
     (tmp_path / "my images").mkdir()
     (tmp_path / "my images" / "a b.png").write_bytes(png(1, 1, (9, 9, 9)))
+    (tmp_path / 'R&D "q".png').write_bytes(png(1, 1, (8, 8, 8)))
     deck_file = tmp_path / "d.yaml"
     deck_file.write_text(
         "deck: {key: d, name: D}\nquestions:\n  - {id: q, topic: t, question: q, "
-        "tips: ['![x](<my images/a b.png>)']}\n",
+        "tips: ['![x](<my images/a b.png>) ![y](<R&D \"q\".png>)']}\n",
         encoding="utf-8",
     )
 
     (q,) = load_deck(deck_file).questions
 
-    assert [m.path for m in q.images] == ["my images/a b.png"]
-    assert q.images[0].name in render_note(q).fields[1]
+    assert [m.path for m in q.images] == ["my images/a b.png", 'R&D "q".png']
+    tips = render_note(q).fields[1]
+    assert q.images[0].name in tips and q.images[1].name in tips and "pd-alt" not in tips
 
 
 def _deck_with(tmp_path: Path, tip: str, audio: str = "") -> Path:
@@ -524,3 +528,20 @@ def test_a_name_anki_holds_with_other_bytes_still_shows_the_packaged_picture(
     assert renamed.read_bytes() == files[png_name] and f'src="{renamed.name}"' in tips
     (description,) = [n for n in files if n.startswith("_")]
     assert (media_dir / description).read_bytes() == png(8, 8, (255, 0, 0))
+
+
+picture_text = st.text(alphabet=st.sampled_from(list("ab *_`[]()<>!#-.:/\\\n")), max_size=40)
+
+
+@given(picture_text.map(lambda t: "![" + t))
+def test_every_picture_the_html_shows_is_one_the_loader_checked(text):
+    """render shows a picture only by a path image_refs found, so load checked its file."""
+    import re
+
+    from prepdeck.media import image_refs
+    from prepdeck.render import markdown_block, markdown_inline
+
+    refs = set(image_refs(text))
+    for html in (markdown_block(text), markdown_inline(text)):
+        shown = {r.replace("&amp;", "&") for r in re.findall(r'<img data-ref="([^"]*)"', html)}
+        assert {s.replace("&quot;", '"') for s in shown} <= refs
