@@ -10,7 +10,6 @@ unless its name starts with "_", so those are `_prepdeck-<hash>.<ext>`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from functools import lru_cache
@@ -40,13 +39,15 @@ MIME = {
 PREFIX = "prepdeck-"
 DESCRIPTION_PREFIX = "_prepdeck-"
 # A package name as render.py writes it into fields; nothing else in a field can match it.
-NAME_RE = re.compile(r"_?prepdeck-[0-9a-f]{16}\.(?:png|jpg|gif|webp|svg|mp3|m4a|aac|ogg|wav)")
+# Patterns are compiled on first use (re caches them): loading a text-only deck never pays.
+NAME = r"_?prepdeck-[0-9a-f]{16}\.(?:png|jpg|gif|webp|svg|mp3|m4a|aac|ogg|wav)"
 
 # A scheme (http:, data:, file:, C: …) or a network path (//host): not a file of the deck's.
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|[/\\]{2})")
-_SVG_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<svg[\s>]",
-    re.S | re.I,
+_REMOTE = r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|[/\\]{2})"
+# An SVG: an optional byte order mark, XML declaration, comments and doctype, then <svg.
+_SVG_START = (
+    rb"(?si)^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?"
+    rb"(?:(?:<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<svg[\s>]"
 )
 
 
@@ -69,7 +70,7 @@ def image_format(data: bytes) -> str | None:
         return "gif"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
-    if _SVG_START.match(data[:4096]):
+    if re.match(_SVG_START, data[:4096]):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
@@ -96,6 +97,8 @@ def audio_format(data: bytes) -> str | None:
 
 def content_name(data: bytes, ext: str, description: bool = False) -> str:
     """`prepdeck-<hash>.<ext>`: the same bytes always get the same name, other bytes another."""
+    import hashlib  # here, not at the top: commands without media never load OpenSSL
+
     prefix = DESCRIPTION_PREFIX if description else PREFIX
     return f"{prefix}{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
 
@@ -112,7 +115,7 @@ def package_media(groups, html: list[str]) -> dict[str, bytes]:
     """The files a package carries: those of `groups` (tuples of Media) that the package's
     field and description HTML name, by name in sorted order."""
     table = {m.name: m.data for group in groups for m in group}
-    used = {name for text in html if "prepdeck-" in text for name in NAME_RE.findall(text)}
+    used = {name for text in html if "prepdeck-" in text for name in re.findall(NAME, text)}
     return {name: table[name] for name in sorted(used) if name in table}
 
 
@@ -204,7 +207,7 @@ def _relative(ref: str, encoded: bool) -> str | None:
     """The path a reference names, or None for a remote or otherwise non-file reference.
 
     An image's path comes from Markdown, which percent-encodes it (a space is %20)."""
-    if _REMOTE.match(ref):
+    if re.match(_REMOTE, ref):
         return None
     path = ref
     if encoded:
@@ -288,7 +291,7 @@ def image_refs(text: str) -> list[str]:
 
 
 IMG_STYLE = "max-width:100%;height:auto"
-_IMG = re.compile(r'<img data-ref="([^"]*)" alt="([^"]*)">')
+_IMG = r'<img data-ref="([^"]*)" alt="([^"]*)">'
 
 
 def place_images(html: str, images: dict[str, str]) -> str:
@@ -306,11 +309,11 @@ def place_images(html: str, images: dict[str, str]) -> str:
         # type) stays as it is, and a picture never makes a phone screen scroll sideways.
         return f'<img src="{name}" alt="{m.group(2)}" style="{IMG_STYLE}">'
 
-    return _IMG.sub(one, html)
+    return re.sub(_IMG, one, html)
 
 
-_SOUND = re.compile(r"\[sound:(" + NAME_RE.pattern + r")\]")
-_PLACED = re.compile(r'(<img src=")(' + NAME_RE.pattern + r')"')
+_SOUND = r"\[sound:(" + NAME + r")\]"
+_PLACED = r'(<img src=")(' + NAME + r')"'
 
 
 def inline_media(html: str, files: dict[str, bytes]) -> str:
@@ -318,7 +321,8 @@ def inline_media(html: str, files: dict[str, bytes]) -> str:
     tags as audio players (the preview; Anki itself reads the files from its media folder)."""
     if "prepdeck-" not in html:
         return html
-    html = _PLACED.sub(
+    html = re.sub(
+        _PLACED,
         lambda m: (
             m.group(1) + data_url(m.group(2), files[m.group(2)]) + '"'
             if m.group(2) in files
@@ -326,7 +330,8 @@ def inline_media(html: str, files: dict[str, bytes]) -> str:
         ),
         html,
     )
-    return _SOUND.sub(
+    return re.sub(
+        _SOUND,
         lambda m: (
             f'<audio class="pd-audio" controls preload="none" '
             f'src="{data_url(m.group(1), files[m.group(1)])}"></audio>'
@@ -339,4 +344,4 @@ def inline_media(html: str, files: dict[str, bytes]) -> str:
 
 def sound_tags(names: tuple[str, ...]) -> str:
     """Anki's play buttons for recordings: added after inert(), from names prepdeck made."""
-    return "".join(f"[sound:{n}]" for n in names if NAME_RE.fullmatch(n))
+    return "".join(f"[sound:{n}]" for n in names if re.fullmatch(NAME, n))
