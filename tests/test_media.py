@@ -545,3 +545,15 @@ def test_every_picture_the_html_shows_is_one_the_loader_checked(text):
     for html in (markdown_block(text), markdown_inline(text)):
         shown = {r.replace("&amp;", "&") for r in re.findall(r'<img data-ref="([^"]*)"', html)}
         assert {s.replace("&quot;", '"') for s in shown} <= refs
+
+
+def test_a_missing_own_recording_is_located_in_the_answers_file(example):
+    mine = example.with_name("media-example.mine.yaml")
+    mine.write_text("answers:\n  plain:\n    audio:\n      - media-example.mine/gone.m4a\n")
+
+    problems = _problems(example)
+
+    assert problems == [
+        f"{mine}:4:9: answers.plain.audio[0]: 'media-example.mine/gone.m4a': no such file; "
+        "check the path"
+    ]
