@@ -320,6 +320,34 @@ CATALOGUE = [
         "utf16-with-bom.yaml",
         ["1:1: the file is UTF-16 or UTF-32 text; save it as UTF-8 and try again"],
     ),
+    (
+        "image-remote.yaml",
+        [
+            "9:9: questions[0].tips[0]: 'https://tracker.example/p.gif' is not a file beside the deck: a picture from the web would not load offline on a phone, and could track who studies; save the file in the deck's folder and give its path, such as images/diagram.png",
+        ],
+    ),
+    (
+        "image-missing.yaml",
+        [
+            "4:16: deck.description: 'images/nowhere.png': no such file; check the path",
+            "11:12: questions[0].notes: 'flow.png': no such file; check the path",
+        ],
+    ),
+    (
+        "image-outside.yaml",
+        [
+            "9:9: questions[0].tips[0]: '../../../pyproject.toml' leaves the deck's folder; media must be in the folder of the deck file or below it",
+            "10:14: questions[0].example: '/etc/hostname' leaves the deck's folder; media must be in the folder of the deck file or below it",
+        ],
+    ),
+    (
+        "image-not-a-picture.yaml",
+        [
+            "9:9: questions[0].tips[0]: 'not-a-picture.png' is not a PNG, JPEG, GIF, WebP or SVG picture (judged by the file's content, not its name); convert it to one of these",
+            "11:9: questions[0].audio[0]: 'empty.yaml' is not an MP3, M4A/AAC, Ogg/Opus or WAV recording (judged by the file's content, not its name); convert it to one of these",
+            "12:9: questions[0].audio[1]: 'http://example.org/a.mp3' is not a file beside the deck: a recording from the web would not load offline on a phone, and could track who studies; save the file in the deck's folder and give its path, such as answers/my-answer.m4a",
+        ],
+    ),
 ]
 
 

@@ -35,10 +35,10 @@ from prepdeck.render import (
         ),
         ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
         ("[x](data:text/html;base64,AAAA)", "[x](data:text/html;base64,AAAA)"),
-        # images are off: a remote picture would not load offline and can track the reader
+        # an image loads nothing until render_note gives it a checked file (test_media.py)
         (
             "![pixel](https://tracker.example/p.gif)",
-            '!<a href="https://tracker.example/p.gif">pixel</a>',
+            '<img data-ref="https://tracker.example/p.gif" alt="pixel">',
         ),
         ('She said "yes"', "She said &quot;yes&quot;"),
     ],

@@ -18,6 +18,7 @@ from prepdeck.changes import ChangeReport, compare
 from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
 from prepdeck.load import answers_path, load_deck, sibling_problems
+from prepdeck.media import PACKAGE_LIMIT, package_media
 from prepdeck.model import Deck, as_written
 from prepdeck.notetype import Design, genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.package import (
@@ -110,7 +111,7 @@ def placement(deck: Deck, topic: str) -> str:
 
 def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     """The deck (and, with subdecks, one per topic in file order) with stable ids."""
-    description = render_description(deck.description)
+    description = render_description(deck.description, deck.images)
     top = PackageDeck(stable_id("deck", deck.key), deck.name, description)
     if deck.subdecks != "by-topic":
         return [top]
@@ -266,6 +267,11 @@ def _build(
         )
         for i in picked
     ]
+    media = package_media(
+        [deck.images, *(deck.questions[i].images + deck.questions[i].audio for i in picked)],
+        [d.description for d in decks] + [f for n in package_notes for f in n.fields],
+    )
+    _check_media_size(path, media)
     if options.progress:
         options.progress("packaging")
     # The package's own times: SOURCE_DATE_EPOCH when set, else the newest note time, so an
@@ -279,6 +285,7 @@ def _build(
         package_notes,
         package_time,
         _preset(deck, plan, result.notetype_mod) if plan else None,
+        media,
     )
     state_data = changed_text(state_file, dump_state(result.state))
     if not options.dry_run:
@@ -304,6 +311,18 @@ def _build(
         dry_run=options.dry_run,
         plan=plan,
     )
+
+
+def _check_media_size(path: Path, media: dict[str, bytes]) -> None:
+    from prepdeck.errors import PrepdeckError
+
+    total = sum(len(data) for data in media.values())
+    if total > PACKAGE_LIMIT:
+        raise PrepdeckError(
+            f"{path}: the pictures and recordings of this package add up to "
+            f"{total / 2**20:.1f} MiB; the limit is {PACKAGE_LIMIT // 2**20} MiB: make some "
+            "smaller, or build a part of the deck (--topic, --tag)"
+        )
 
 
 def _plan(

@@ -55,6 +55,7 @@ class ChangeReport:
     changed: list[str] = field(default_factory=list)
     rerendered: list[str] = field(default_factory=list)
     answers_changed: list[str] = field(default_factory=list)
+    media_changed: list[tuple[str, list[str]]] = field(default_factory=list)  # id, paths
     resent: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -157,6 +158,13 @@ class ChangeReport:
             )
         if self.changed:
             out.append(f"changed: {len(self.changed)} ({_listing(self.changed)})")
+        if self.media_changed:
+            listed = self.media_changed[:12]
+            shown = "; ".join(f"{qid}: {', '.join(paths)}" for qid, paths in listed)
+            more = len(self.media_changed) - 12
+            out.append(
+                f"media changed: {shown}" + (f"; and {more} more questions" if more > 0 else "")
+            )
         if self.answers_changed:
             out.append(
                 f"own answers changed: {len(self.answers_changed)} "
@@ -230,10 +238,17 @@ def _listing(ids: list[str], most: int = 12) -> str:
 
 
 def source_digest(q: Question) -> str:
-    """The question as written, so a render change can be told from an edit."""
-    return digest(
-        q.id, q.topic, q.question, *q.tips, "\x1e", *q.tags, q.example, q.notes, str(q.retired)
-    )
+    """The question as written, so a render change can be told from an edit; its media
+    files' bytes count (through their names) as part of it."""
+    parts = (q.id, q.topic, q.question, *q.tips, "\x1e", *q.tags, q.example, q.notes)
+    if q.images or q.audio:
+        return digest(*parts, str(q.retired), "\x1d", *media_names(q))
+    return digest(*parts, str(q.retired))
+
+
+def media_names(q: Question) -> tuple[str, ...]:
+    """The package names of a question's pictures and recordings, each once, sorted."""
+    return tuple(sorted({m.name for m in (*q.images, *q.audio)}))
 
 
 def content_digest(note: RenderedNote) -> str:
@@ -307,6 +322,7 @@ def compare(
             deck=place,
             tips=tip_keys(q.tips),
             via=sent_via,
+            media=media_names(q),
         )
         # A note that carries own answers, or once did on this machine, is timed locally.
         pcontent = content if pnote is note else content_digest(pnote)
@@ -323,6 +339,12 @@ def compare(
         if previous is None:
             continue
         _classify(report, q, note, before, content, questions[q.id], q.id in resend, via)
+        if before is not None and before.content != content and (q.images or q.audio):
+            paths = sorted(
+                {m.path for m in (*q.images, *q.audio) if m.name not in set(before.media)}
+            )
+            if paths:
+                report.media_changed.append((q.id, paths))
         if before is not None and not before.removed:
             was = _renamed_placement(before.deck, previous.deck_name, deck.name)
             if was != place:

@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from prepdeck.errors import DeckFileError, Problem
 from prepdeck.files import NotAFileError, TooLargeError, read_bounded
 from prepdeck.gcpause import paused_gc
+from prepdeck.media import Files, Media, MediaProblem, image_refs
 from prepdeck.model import SUBDECK_MODES, Deck, Question
 from prepdeck.slugs import ascii_slug, topic_clashes
 from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
@@ -27,6 +28,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_TIPS = 50
 MAX_TAGS = 50
+MAX_RECORDINGS = 10
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 TAG_RE = re.compile(r"^[^\s\"]+\Z")
@@ -52,12 +54,12 @@ DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "lab
 MINE_KEYS = ("answers", "interview", "timer")
 TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
 QUESTION_KEYS = (
-    *("id", "topic", "question", "tips", "tags", "example", "notes", "retired", "guid"),
+    *("id", "topic", "question", "tips", "tags", "example", "notes", "retired", "audio", "guid"),
 )
 # An Anki note GUID kept for a question that began in Anki (prepdeck pull --add-new): the
 # characters Anki's own GUIDs use, nothing that could break out of a field or a search.
 GUID_RE = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]{1,64}\Z")
-ANSWER_KEYS = ("example", "notes")
+ANSWER_KEYS = ("example", "notes", "audio")
 
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
@@ -88,10 +90,11 @@ def load_deck(path: PathLike, *, with_answers: bool = True) -> Deck:
     text = _read_text(path, reader)
     if reader.problems:
         raise DeckFileError(reader.problems)
-    deck = parse_deck_text(text, path)
+    files = Files()  # every media file is read and hashed once per load
+    deck = parse_deck_text(text, path, files=files)
     mine = answers_path(path)
     if with_answers and os.path.exists(mine):
-        deck = _merge_answers(deck, mine)
+        deck = _merge_answers(deck, mine, files)
     return deck
 
 
@@ -178,9 +181,11 @@ def sibling_problems(path: PathLike, deck: Deck) -> None:
         raise DeckFileError(problems)
 
 
-def parse_deck_text(text: str, path: str = "<text>") -> Deck:
-    """Validate deck YAML given as text; `path` is only used in messages."""
-    reader = _Reader(path)
+def parse_deck_text(text: str, path: str = "<text>", *, files: Files | None = None) -> Deck:
+    """Validate deck YAML given as text; `path` is used in messages, and with `files` media
+    paths are checked and read relative to its folder (without, pictures show their alt text
+    and recordings are left out)."""
+    reader = _Reader(path, files)
     # Parsing creates many small objects and no cycles (see gcpause.py).
     with paused_gc():
         root = reader.compose(text, EMPTY_DECK)
@@ -240,8 +245,8 @@ def _wide_encoding(data: bytes) -> bool:
     return len(head) >= 2 and head.count(0) * 4 >= len(head)
 
 
-def _merge_answers(deck: Deck, path: str) -> Deck:
-    reader = _Reader(path)
+def _merge_answers(deck: Deck, path: str, files: Files | None = None) -> Deck:
+    reader = _Reader(path, files)
     # An empty (or comments-only) answers file simply holds no answers yet.
     root = reader.compose(_read_text(path, reader))
     answers, settings = {}, {}
@@ -250,19 +255,30 @@ def _merge_answers(deck: Deck, path: str) -> Deck:
     if reader.problems:
         raise DeckFileError(reader.problems)
     questions = tuple(
-        q._replace(**answers[q.id], shared=(q.example, q.notes), mine=tuple(answers[q.id]))
-        if q.id in answers
-        else q
-        for q in deck.questions
+        _with_answers(q, answers[q.id]) if q.id in answers else q for q in deck.questions
     )
     return deck._replace(questions=questions, **settings)
+
+
+def _with_answers(q: Question, own: dict) -> Question:
+    """A question with the learner's own example and notes, and their recordings after the
+    deck's; `shared` keeps what the deck file alone gives (model.as_written), `mine` which
+    values came from the answers file (pull writes edits of those back there)."""
+    own = dict(own)
+    mine = tuple(k for k in ("example", "notes", "audio") if k in own)
+    audio = q.audio + own.pop("audio", ())
+    images = tuple({m.ref: m for m in (*q.images, *own.pop("images", ()))}.values())
+    shared = (q.example, q.notes, q.audio, q.images)
+    return q._replace(**own, audio=audio, images=images, shared=shared, mine=mine)
 
 
 class _Reader:
     """Walks composed YAML nodes for one file, collecting problems instead of stopping."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, files: Files | None = None):
         self.path = path
+        self.files = files
+        self.folder = os.path.dirname(path) or "."
         self.problems: list[Problem] = []
         # (mapping node id, key) for keys an unknown key looked like: "tipss" already says
         # what is wrong, so "tips is missing" would only repeat it.
@@ -408,6 +424,38 @@ class _Reader:
             return ""
         return value
 
+    # -- media ------------------------------------------------------------------------
+    def pictures(self, node: Node | None, text: str, where: str, description: bool = False):
+        """The checked files of the images a Markdown text shows."""
+        out: list[Media] = []
+        if self.files is None or "![" not in text:
+            return out
+        for ref in image_refs(text):
+            try:
+                out.append(self.files.resolve(self.folder, ref, "image", description))
+            except MediaProblem as err:
+                self.fail(node, f"{where}: {err}")
+        return out
+
+    def recordings(self, node: Node | None, where: str) -> tuple[Media, ...]:
+        """`audio:` as one path or a list of paths, each file checked."""
+        if node is None or _is_null(node):
+            return ()
+        one = isinstance(node, ScalarNode)
+        if one:
+            items = [(self.text(node, where, required=True), node)]
+        else:
+            items = self.text_list(node, where, MAX_RECORDINGS)
+        out: list[Media] = []
+        for i, (ref, item) in enumerate(items):
+            if not ref or self.files is None:
+                continue
+            try:
+                out.append(self.files.resolve(self.folder, ref, "audio"))
+            except MediaProblem as err:
+                self.fail(item, f"{where}{'' if one else f'[{i}]'}: {err}")
+        return tuple(out)
+
     # -- the deck format --------------------------------------------------------------
     def deck(self, root: Node) -> Deck | None:
         if not isinstance(root, MappingNode):
@@ -439,6 +487,7 @@ class _Reader:
         name = self.text(meta.get("name"), "deck.name", required=True, parent=where_node)
         name = self.name(meta.get("name"), name, "deck.name")
         description = self.text(meta.get("description"), "deck.description", required=False)
+        images = self.pictures(meta.get("description"), description, "deck.description", True)
         subdecks = self.text(meta.get("subdecks"), "deck.subdecks", required=False) or "none"
         if subdecks not in SUBDECK_MODES:
             self.fail(
@@ -474,6 +523,7 @@ class _Reader:
             language=language,
             labels=labels,
             timer=timer or 0,
+            images=tuple({m.ref: m for m in images}.values()),
         )
 
     def timer(self, node: Node | None, where: str) -> int | None:
@@ -604,10 +654,15 @@ class _Reader:
             fields.get("question"), f"{where}.question", required=True, parent=node
         )
         tips: list[str] = []
+        images: list[Media] = []
         if "tips" not in fields:
             self.missing(node, f"{where}.tips")
         else:
-            tips = [t for t, _ in self.text_list(fields["tips"], f"{where}.tips", MAX_TIPS)]
+            for i_tip, (tip, tip_node) in enumerate(
+                self.text_list(fields["tips"], f"{where}.tips", MAX_TIPS)
+            ):
+                tips.append(tip)
+                images += self.pictures(tip_node, tip, f"{where}.tips[{i_tip}]")
             if not tips and isinstance(fields["tips"], SequenceNode) and not fields["tips"].value:
                 self.fail(fields["tips"], f"{where}.tips: is empty; add at least one tip")
         tags: list[str] = []
@@ -631,16 +686,22 @@ class _Reader:
                 retired = r.value.lower() in ("true", "yes", "on")
             else:
                 self.fail(r, f"{where}.retired: expected true or false")
+        example = self.text(fields.get("example"), f"{where}.example", required=False)
+        notes = self.text(fields.get("notes"), f"{where}.notes", required=False)
+        images += self.pictures(fields.get("example"), example, f"{where}.example")
+        images += self.pictures(fields.get("notes"), notes, f"{where}.notes")
         return Question(
             id=qid,
             topic=topic,
             question=question,
             tips=tuple(tips),
             tags=tuple(tags),
-            example=self.text(fields.get("example"), f"{where}.example", required=False),
-            notes=self.text(fields.get("notes"), f"{where}.notes", required=False),
+            example=example,
+            notes=notes,
             retired=retired,
             line=node.start_mark.line + 1,
+            audio=self.recordings(fields.get("audio"), f"{where}.audio"),
+            images=tuple({m.ref: m for m in images}.values()),
             guid=self.guid(fields.get("guid"), f"{where}.guid"),
         )
 
@@ -651,7 +712,7 @@ class _Reader:
             return ""
         return value
 
-    def mine(self, root: Node, known_ids: set[str]) -> tuple[dict[str, dict[str, str]], dict]:
+    def mine(self, root: Node, known_ids: set[str]) -> tuple[dict[str, dict], dict]:
         """A learner's own file: `answers: {question-id: {example: …, notes: …}}`, and their
         `interview:` date and answer `timer:`. Returns the answers and the personal settings."""
         top = self.mapping(root, "top level", MINE_KEYS)
@@ -668,7 +729,7 @@ class _Reader:
             return {}, settings
         ids = [k.value for k, _ in top["answers"].value if isinstance(k, ScalarNode)]
         entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(ids)))
-        out: dict[str, dict[str, str]] = {}
+        out: dict[str, dict] = {}
         for qid, node in (entries or {}).items():
             if qid not in known_ids:
                 key_node = next(k for k, _ in top["answers"].value if k.value == qid)
@@ -681,9 +742,15 @@ class _Reader:
             fields = self.mapping(node, f"answers.{qid}", ANSWER_KEYS)
             if fields is None:
                 continue
-            out[qid] = {
-                k: self.text(v, f"answers.{qid}.{k}", required=False) for k, v in fields.items()
-            }
+            own: dict = {}
+            images: list[Media] = []
+            for k, v in fields.items():
+                if k == "audio":
+                    own[k] = self.recordings(v, f"answers.{qid}.audio")
+                    continue
+                own[k] = self.text(v, f"answers.{qid}.{k}", required=False)
+                images += self.pictures(v, own[k], f"answers.{qid}.{k}")
+            out[qid] = {**own, "images": tuple(images)}
         return out, settings
 
 

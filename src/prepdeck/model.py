@@ -7,7 +7,10 @@ this module, and defining a frozen dataclass costs about five times as much star
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from prepdeck.media import Media
 
 SUBDECK_MODES = ("none", "by-topic")
 
@@ -29,9 +32,12 @@ class Question(NamedTuple):
     notes: str = ""
     retired: bool = False
     line: int = 0  # where the question starts in its file, for messages
-    # The deck file's own (example, notes) when the learner's answers file replaced them.
-    shared: tuple[str, str] | None = None
-    mine: tuple[str, ...] = ()  # which of example and notes came from the answers file
+    # The deck file's own (example, notes, audio, images) when the learner's answers file
+    # replaced or added to them.
+    shared: tuple | None = None
+    mine: tuple[str, ...] = ()  # which of example, notes and audio came from the answers file
+    audio: tuple[Media, ...] = ()  # recordings, played from the back (the Extra field)
+    images: tuple[Media, ...] = ()  # the pictures its Markdown shows, by reference
     guid: str = ""  # the Anki note's own GUID, for a question that began in Anki (pull)
 
 
@@ -39,7 +45,10 @@ def as_written(q: Question) -> Question:
     """The question as the deck file has it, without the learner's own answers."""
     if q.shared is None:
         return q
-    return q._replace(example=q.shared[0], notes=q.shared[1], shared=None, mine=())
+    example, notes, audio, images = q.shared
+    return q._replace(
+        example=example, notes=notes, audio=audio, images=images, shared=None, mine=()
+    )
 
 
 class Deck(NamedTuple):
@@ -58,6 +67,7 @@ class Deck(NamedTuple):
     # From the learner's own answers file (personal, never in the committed state):
     interview: str = ""  # the interview date, YYYY-MM-DD
     mine_timer: int | None = None  # their own answer timer, over the deck's
+    images: tuple[Media, ...] = ()  # the pictures in the description
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from prepdeck.atomic import write_atomically
 from prepdeck.errors import OutputError
 from prepdeck.files import prepare_output
+from prepdeck.media import inline_media
 from prepdeck.model import Deck
 from prepdeck.notetype import FIELDS, Design, back_template, css, front_template
 from prepdeck.render import RenderedNote, render_note
@@ -76,15 +77,22 @@ class CardPreview:
 
 
 def card_previews(
-    deck: Deck, notes: Sequence[RenderedNote], design: Design | None = None
+    deck: Deck,
+    notes: Sequence[RenderedNote],
+    design: Design | None = None,
+    with_media: bool = False,
 ) -> list[CardPreview]:
-    """Each note's front and back as Anki renders them (without the <style> Anki adds)."""
+    """Each note's front and back as Anki renders them (without the <style> Anki adds);
+    `with_media` puts the pictures and recordings into the page itself (data URLs)."""
     design = design or Design.of(deck)
     front_t, back_t = front_template(design), back_template(design)
     by_id = {q.id: q for q in deck.questions}
+    files = {m.name: m.data for q in deck.questions for m in (*q.images, *q.audio)}
     out = []
     for note in notes:
         fields = dict(zip(FIELDS, note.fields, strict=True))
+        if with_media and files:
+            fields = {k: inline_media(v, files) for k, v in fields.items()}
         out.append(
             CardPreview(
                 deck=deck.name,
@@ -195,6 +203,7 @@ _FRAME = """<!doctype html>
 <style>{css}
 .pd-speak {{ color: var(--pd-muted); background: none; border: 0; padding: 4px 16px;
              cursor: pointer; }}
+.pd-audio {{ display: block; max-width: 100%; margin: 4px 0; }}
 </style></head>
 <body class="{body_class}">{content}</body></html>"""
 
@@ -241,6 +250,7 @@ def preview_decks(
             deck,
             [render_note(q) for q in deck.questions if selection.matches(q)],
             designs[i] if designs else None,
+            with_media=True,
         )
     ]
     title = decks[0].name if len(decks) == 1 else f"{len(decks)} decks"

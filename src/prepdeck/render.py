@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prepdeck.load import slugify
+from prepdeck.media import ALLOWED_LINK_SCHEMES as ALLOWED_LINK_SCHEMES
+from prepdeck.media import Media, place_images, sound_tags
 from prepdeck.model import Question
 
 RETIRED_TAG = "prepdeck::retired"
 TOPIC_TAG_PREFIX = "topic::"
-ALLOWED_LINK_SCHEMES = ("http:", "https:", "mailto:")
 
 # Text with none of these characters renders to itself (escaped), so most tips skip the
 # Markdown parser entirely; a property test holds the two paths equal.
@@ -69,19 +70,12 @@ def escape(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=1)
 def _markdown():
-    # Imported on first use: `prepdeck --help` and `prepdeck topics` never pay for it.
-    from markdown_it import MarkdownIt
+    # Built on first use: `prepdeck --help` and `prepdeck topics` never pay for it. Images
+    # render as <img> with the path as written; render_note points them at checked files.
+    from prepdeck.media import markdown
 
-    md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
-    md.disable("image")  # remote images would not load offline on a phone, and can track
-    md.validateLink = _safe_link
-    return md
-
-
-def _safe_link(url: str) -> bool:
-    return url.strip().lower().startswith(ALLOWED_LINK_SCHEMES)
+    return markdown()
 
 
 def markdown_block(text: str) -> str:
@@ -127,16 +121,21 @@ def topic_tag(topic: str) -> str:
     return TOPIC_TAG_PREFIX + slugify(topic)
 
 
-def render_description(text: str) -> str:
+def _pictures(media: tuple[Media, ...]) -> dict[str, str]:
+    return {m.ref: m.name for m in media}
+
+
+def render_description(text: str, images: tuple[Media, ...] = ()) -> str:
     """The deck's description (Markdown) as Anki shows it above the deck."""
-    return inert(markdown_block(text))
+    return inert(place_images(markdown_block(text), _pictures(images)))
 
 
 def render_note(question: Question) -> RenderedNote:
     """Fields in the note type's order (see notetype.FIELDS) and the note's tags."""
+    pictures = _pictures(question.images)
     tips = "".join(f"<li>{markdown_inline(tip)}</li>" for tip in question.tips)
     fields = tuple(
-        inert(field)
+        inert(place_images(field, pictures))
         for field in (
             escape(question.question),
             f"<ul>{tips}</ul>",
@@ -147,6 +146,10 @@ def render_note(question: Question) -> RenderedNote:
             "",  # Extra: reserved, so a later field needs no schema change
         )
     )
+    if question.audio:
+        # Extra holds the play buttons: Anki's own [sound:] tags for files prepdeck named,
+        # added after inert(), so deck text can never make one.
+        fields = (*fields[:-1], sound_tags(tuple(m.name for m in question.audio)))
     tags = [*question.tags, topic_tag(question.topic)]
     if question.retired:
         tags.append(RETIRED_TAG)

@@ -52,6 +52,7 @@ class NoteState:
     tips: tuple[str, ...] = ()  # short hashes of each tip, to spot an id renamed with its wording
     via: str = ""  # the filtered build that first sent this content ("" = a full build)
     removed: bool = False  # gone from the deck file; kept so that a return is not "new"
+    media: tuple[str, ...] = ()  # the package names of its pictures and recordings
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ def _note_state(qid: str, q: object) -> NoteState:
         tips=_strs(q.get("tips", []), f"{where}.tips"),
         via=_str(q.get("via", ""), f"{where}.via"),
         removed=q.get("removed", False) is True,
+        media=_strs(q.get("media", []), f"{where}.media"),
     )
 
 
@@ -362,6 +364,8 @@ def dump_state(state: BuildState) -> str:
             entry["via"] = q.via
         if q.removed:
             entry["removed"] = True
+        if q.media:
+            entry["media"] = list(q.media)
         entries[qid] = entry
     return _lines(head, entries)
 
