@@ -33,6 +33,7 @@ from prepdeck.render import render_description, render_note
 from prepdeck.select import Selection
 from prepdeck.slugs import fold, words
 from prepdeck.state import (
+    BuildState,
     LocalState,
     changed_text,
     clock,
@@ -67,6 +68,9 @@ class BuildResult:
     state_written: bool
     dry_run: bool
     plan: Plan | None = None
+    # The build state this package stands for (the one a real build saves): each note's time,
+    # placement and content, and the card design's. `prepdeck diff` compares two of them.
+    state: BuildState | None = None
 
 
 def _name_part(value: str) -> str:
@@ -303,6 +307,7 @@ def _build(
         state_written=state_data is not None and not options.dry_run,
         dry_run=options.dry_run,
         plan=plan,
+        state=result.state,
     )
 
 
