@@ -357,20 +357,29 @@ def _progress(deck):
 @cli.command()
 @click.argument("deck_files", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def check(deck_files, strict, as_json) -> None:
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    help="text (default), json, or github: GitHub Actions annotations on the deck's lines.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+def check(deck_files, strict, format_, as_json) -> None:
     """Validate decks without building; warn about cards that are hard to study.
 
     Exit 1 on errors (or on warnings with --strict), 0 otherwise.
 
     \b
-    Example:
+    Examples:
       prepdeck check decks/resource-sharing-interview.yaml
+      prepdeck check --strict --format github    # in a GitHub Actions workflow
     """
     from prepdeck.lint import lint_deck
     from prepdeck.load import load_decks, sibling_problems
-    from prepdeck.output import json_text, plural
+    from prepdeck.output import github_annotation, json_text, plural
 
+    as_json = as_json or format_ == "json"
     files = _deck_files(deck_files)
     try:
         decks = load_decks(files)
@@ -378,7 +387,7 @@ def check(deck_files, strict, as_json) -> None:
             sibling_problems(path, deck)
         problems = []
     except DeckFileError as err:
-        if not as_json:
+        if format_ == "text" and not as_json:
             raise
         decks, problems = [], err.problems
     warnings = [w for d in decks for w in lint_deck(d)]
@@ -398,8 +407,18 @@ def check(deck_files, strict, as_json) -> None:
             )
         )
     else:
-        for w in warnings:
-            _echo(str(w), err=True)
+        if format_ == "github":  # workflow commands go to stdout, where the runner reads them
+            for p in problems:
+                click.echo(github_annotation("error", p.message, p.path, p.line, p.column))
+            for w in warnings:
+                click.echo(
+                    github_annotation("error" if strict else "warning", w.message, w.path, w.line)
+                )
+            if problems:
+                _echo(f"prepdeck: {plural(len(problems), 'problem')} found.", err=True)
+        else:
+            for w in warnings:
+                _echo(str(w), err=True)
         for d in decks:
             mine = [w for w in warnings if w.path == d.source]
             counts = f"{plural(len(d.questions), 'question')}, {plural(len(d.topics), 'topic')}"
