@@ -122,14 +122,19 @@ def edits_v3(repo: Path) -> None:
         )
 
 
-HISTORY = [("v1", edits_v1), ("v2", edits_v2), ("v3", edits_v3)]
+def edits_v4(repo: Path) -> None:
+    """A release number and nothing else."""
+    edit(repo / DECK, "  timer: 90\n", "  timer: 90\n  version: 1.1.0\n")
+
+
+HISTORY = [("v1", edits_v1), ("v2", edits_v2), ("v3", edits_v3), ("v4", edits_v4)]
 
 
 def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
     for tag, edits in HISTORY:
         edits(repo)
         commit(repo, tag)
-    pairs = [("v0", "v1"), ("v1", "v2"), ("v2", "v3"), ("v0", "v3"), ("v3", "v3")]
+    pairs = [("v0", "v1"), ("v1", "v2"), ("v2", "v3"), ("v3", "v4"), ("v0", "v4"), ("v4", "v4")]
     for i, (a, b) in enumerate(pairs):
         (deck,) = diff_revisions(a, b).decks
         log, front = imported(repo, tmp_path / f"pair{i}", a, b)
@@ -139,8 +144,8 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
             deck.counts["duplicate"],
             0,
         ), (a, b)
-        assert ("pd-timer" in front) == (b == "v3")
-        assert deck.design_updated == (b == "v3" and a != "v3")
+        assert ("pd-timer" in front) == (b in ("v3", "v4"))
+        assert deck.design_updated == ((a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v4")})
 
     (step1,) = diff_revisions("v0", "v1").decks
     assert [n.id for n in step1.updated] == ["special-project"]  # the move updates nothing
@@ -159,6 +164,9 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
     (step3,) = diff_revisions("v2", "v3").decks
     assert (step3.counts["new"], step3.counts["updated"]) == (1, 0)
     assert step3.design_changed and not step3.schema_changed
+    (step4,) = diff_revisions("v3", "v4").decks
+    assert step4.version == ("", "1.1.0")
+    assert step4.counts == {"new": 0, "updated": 0, "duplicate": 10}
 
 
 def test_uncommitted_edits_are_compared_with_the_last_commit(repo, tmp_path):

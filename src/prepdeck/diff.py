@@ -61,6 +61,7 @@ class DeckDiff:
     design_updated: bool = False  # ... and the import updates the note type
     schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     moves: list[tuple[str, str, list[str]]] = field(default_factory=list)  # to, search, ids
+    version: tuple[str, str] | None = None  # deck.version before and after, when it changed
     new_deck: bool = False  # not at the first revision
     deck_removed: bool = False  # not at the second revision
 
@@ -84,6 +85,7 @@ class DeckDiff:
             or self.design_changed
             or self.schema_changed
             or self.moves
+            or self.version
         )
 
 
@@ -195,6 +197,8 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
     out.renamed_ids = _renamed_ids(sa.questions, sb.questions, report)
     if a.deck.name != b.deck.name:
         out.deck_renamed = (a.deck.name, b.deck.name)
+    if a.deck.version != b.deck.version:
+        out.version = (a.deck.version, b.deck.version)
     out.design_changed = sa.style != sb.style
     out.design_updated = sb.notetype_mod > sa.notetype_mod
     if (sa.fields, sa.card_types) != (sb.fields, sb.card_types):
@@ -270,6 +274,14 @@ def warnings(d: DeckDiff) -> list[str]:
 
 
 def design_line(d: DeckDiff) -> str:
+    if d.version and not d.schema_changed:
+        old, new = (v or "none" for v in d.version)
+        updated = (
+            "Anki updates the card design on import"
+            if d.design_updated
+            else ("its time is not newer: Anki keeps the design it has")
+        )
+        return f"version {old} -> {new}, shown on the back of every card: {updated}"
     if not d.design_changed:
         return ""
     if d.design_updated:
@@ -416,6 +428,7 @@ def as_json(diff: Diff) -> dict:
                 "renamed_ids": [{"old": o, "new": n, "why": w} for o, n, w in d.renamed_ids],
                 "deck_renamed": list(d.deck_renamed) if d.deck_renamed else None,
                 "key_changed": list(d.key_changed) if d.key_changed else None,
+                "version": list(d.version) if d.version else None,
                 "design_changed": d.design_changed,
                 "design_updated": d.design_updated,
                 "schema_changed": [list(x) for x in d.schema_changed] if d.schema_changed else None,

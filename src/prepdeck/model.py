@@ -56,6 +56,7 @@ class Deck(NamedTuple):
     # From the learner's own answers file (personal, never in the committed state):
     interview: str = ""  # the interview date, YYYY-MM-DD
     mine_timer: int | None = None  # their own answer timer, over the deck's
+    version: str = ""  # the release, e.g. 1.2.0: small print on the back, not in any note
 
     @property
     def topics(self) -> tuple[str, ...]:
