@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import diff_revisions
+from prepdeck.diff import diff_revisions, markdown
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
@@ -164,7 +164,11 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
     (step3,) = diff_revisions("v2", "v3").decks
     assert (step3.counts["new"], step3.counts["updated"]) == (1, 0)
     assert step3.design_changed and not step3.schema_changed
-    (step4,) = diff_revisions("v3", "v4").decks
+    four = diff_revisions("v3", "v4")
+    (step4,) = four.decks
+    assert "\n## Resource Sharing Librarian Interview 1.1.0\n\n0 new, 0 updated, 10 unchanged." in (
+        markdown(four)
+    )
     assert step4.version == ("", "1.1.0")
     assert step4.counts == {"new": 0, "updated": 0, "duplicate": 10}
 

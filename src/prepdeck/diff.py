@@ -354,7 +354,8 @@ def markdown(diff: Diff) -> str:
     if not diff.decks:
         return "\n".join([*out, "No deck files at either revision.", ""])
     for d in diff.decks:
-        out += [f"## {_md(d.name)}", ""]
+        release = f" {d.version[1]}" if d.version and d.version[1] else ""
+        out += [f"## {_md(d.name)}{release}", ""]
         if d.deck_removed:
             out += [f"This deck was removed. Anki keeps its {len(d.removed)} notes.", ""]
             continue
