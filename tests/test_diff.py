@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from prepdeck import changes, notetype
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import diff_revisions, markdown
+from prepdeck.diff import diff_revisions, markdown, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
@@ -127,14 +128,35 @@ def edits_v4(repo: Path) -> None:
     edit(repo / DECK, "  timer: 90\n", "  timer: 90\n  version: 1.1.0\n")
 
 
-HISTORY = [("v1", edits_v1), ("v2", edits_v2), ("v3", edits_v3), ("v4", edits_v4)]
+def edits_v5(repo: Path) -> None:
+    """Subdecks by topic, a renamed deck, and one edit."""
+    edit(repo / DECK, "  timer: 90\n", "  timer: 90\n  subdecks: by-topic\n")
+    edit(repo / DECK, "name: Resource Sharing Librarian Interview", "name: ILL Interview")
+    edit(repo / DECK, "Mention formal training", "Mention any formal training")
+
+
+HISTORY = [
+    ("v1", edits_v1),
+    ("v2", edits_v2),
+    ("v3", edits_v3),
+    ("v4", edits_v4),
+    ("v5", edits_v5),
+]
 
 
 def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
     for tag, edits in HISTORY:
         edits(repo)
         commit(repo, tag)
-    pairs = [("v0", "v1"), ("v1", "v2"), ("v2", "v3"), ("v3", "v4"), ("v0", "v4"), ("v4", "v4")]
+    pairs = [
+        ("v0", "v1"),
+        ("v1", "v2"),
+        ("v2", "v3"),
+        ("v3", "v4"),
+        ("v4", "v5"),
+        ("v0", "v5"),
+        ("v5", "v5"),
+    ]
     for i, (a, b) in enumerate(pairs):
         (deck,) = diff_revisions(a, b).decks
         log, front = imported(repo, tmp_path / f"pair{i}", a, b)
@@ -142,10 +164,10 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
             deck.counts["new"],
             deck.counts["updated"],
             deck.counts["duplicate"],
-            0,
+            deck.counts["conflicting"],
         ), (a, b)
-        assert ("pd-timer" in front) == (b in ("v3", "v4"))
-        assert deck.design_updated == ((a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v4")})
+        assert ("pd-timer" in front) == (b in ("v3", "v4", "v5"))
+        assert deck.design_updated == ((a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v5")})
 
     (step1,) = diff_revisions("v0", "v1").decks
     assert [n.id for n in step1.updated] == ["special-project"]  # the move updates nothing
@@ -170,7 +192,40 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
         markdown(four)
     )
     assert step4.version == ("", "1.1.0")
-    assert step4.counts == {"new": 0, "updated": 0, "duplicate": 10}
+    assert step4.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+    (step5,) = diff_revisions("v4", "v5").decks
+    assert step5.deck_renamed == ("Resource Sharing Librarian Interview", "ILL Interview")
+    assert [n.id for n in step5.updated] == ["ill-systems"]
+    assert sum(len(ids) for _, _, ids in step5.moves) == 10
+    assert (
+        "ILL Interview::Customer service",
+        '"note:prepdeck-resource-sharing-interview" "tag:topic::customer-service"',
+        ["unhappy-user"],
+    ) in step5.moves
+
+
+def test_a_schema_change_says_which_import_options_it_needs(repo, tmp_path, monkeypatch):
+    before = package_at(repo, "v0", tmp_path / "a")  # built by this prepdeck's note type
+    fields = notetype.FIELDS
+    renamed = (*fields[:-1], "Reserved")
+    monkeypatch.setattr(notetype, "FIELDS", renamed)
+    monkeypatch.setattr(changes, "FIELDS", renamed)
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+    commit(repo, "v1")  # a later prepdeck with another field list
+
+    (deck,) = diff_revisions("v0", "v1").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(before)
+        log = anki.import_apkg(package_at(repo, "v1", tmp_path / "b"))
+    finally:
+        anki.close()
+
+    assert deck.schema_changed == (fields, renamed)
+    assert deck.counts == {"new": 0, "updated": 0, "duplicate": 0, "conflicting": 10}
+    assert (log.new, log.updated, log.duplicate, log.conflicting) == (0, 0, 0, 10)
+    (warning,) = warnings(deck)
+    assert "tick 'Merge note types' and set 'Update notes: Always'" in warning
 
 
 def test_uncommitted_edits_are_compared_with_the_last_commit(repo, tmp_path):
@@ -197,9 +252,9 @@ def test_a_renamed_deck_and_key_are_warned_about(repo):
     (rekeyed,) = diff_revisions("renamed", None).decks
 
     assert renamed.deck_renamed == ("Resource Sharing Librarian Interview", "ILL Interview")
-    assert renamed.counts == {"new": 0, "updated": 0, "duplicate": 10}
+    assert renamed.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
     assert rekeyed.key_changed == ("resource-sharing-interview", "ill-interview")
-    assert rekeyed.counts == {"new": 10, "updated": 0, "duplicate": 0}
+    assert rekeyed.counts == {"new": 10, "updated": 0, "duplicate": 0, "conflicting": 0}
 
 
 def test_markdown_release_notes_are_grouped_by_topic(repo):
@@ -232,7 +287,7 @@ def test_json_and_deck_files_after_the_separator(repo):
     data = json.loads(result.output)
     assert (data["from"], data["to"]) == ("HEAD", "working tree")
     (deck,) = data["decks"]
-    assert deck["import"] == {"new": 0, "updated": 1, "duplicate": 9}
+    assert deck["import"] == {"new": 0, "updated": 1, "duplicate": 9, "conflicting": 0}
     assert deck["updated"][0]["id"] == "special-project"
 
 

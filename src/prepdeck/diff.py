@@ -24,7 +24,7 @@ from prepdeck.model import Deck, Question
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 from prepdeck.revisions import WORKTREE, DeckAt, decks_at, repo_paths, repo_root, resolve
-from prepdeck.state import BuildState, state_path
+from prepdeck.state import BuildState, read_state, state_path
 
 WORKTREE_LABEL = "working tree"
 _FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
@@ -67,11 +67,16 @@ class DeckDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        """What Anki's import log will say (new, updated, duplicate), notes only."""
+        """What Anki's import log will say with its default options, notes only. After a
+        schema change every note the learner has is conflicting (ANKI-FACTS)."""
+        if self.schema_changed:
+            kept = len(self.updated) + len(self.unchanged)
+            return {"new": len(self.added), "updated": 0, "duplicate": 0, "conflicting": kept}
         return {
             "new": len(self.added),
             "updated": len(self.updated),
             "duplicate": len(self.unchanged),
+            "conflicting": 0,
         }
 
     @property
@@ -99,7 +104,8 @@ class Diff:
 @dataclass(frozen=True)
 class _Side:
     deck: Deck
-    state: BuildState
+    state: BuildState  # what this prepdeck's package at the revision carries
+    committed: BuildState | None  # the state committed there (what its prepdeck sent)
 
 
 def _problems_at(err: DeckFileError, tmp: str, label: str) -> DeckFileError:
@@ -120,6 +126,7 @@ def _build_side(item: DeckAt, label: str) -> _Side:
         if item.state is not None:
             state_path(path).write_bytes(item.state)
         try:
+            committed = read_state(state_path(path))
             deck = load_deck(path, with_answers=False)
             result = build_deck(path, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
         except DeckFileError as err:
@@ -129,7 +136,7 @@ def _build_side(item: DeckAt, label: str) -> _Side:
                 f"{label}:{item.path}: {str(err).replace(tmp + os.sep, '')}"
             ) from None
     assert result.state is not None
-    return _Side(deck, result.state)
+    return _Side(deck, result.state, committed)
 
 
 def question_yaml(deck: Deck, q: Question) -> list[str]:
@@ -201,8 +208,11 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
         out.version = (a.deck.version, b.deck.version)
     out.design_changed = sa.style != sb.style
     out.design_updated = sb.notetype_mod > sa.notetype_mod
-    if (sa.fields, sa.card_types) != (sb.fields, sb.card_types):
-        out.schema_changed = (sa.fields, sb.fields)
+    # The fields the learner's note type has are the ones the package at `a` was built with,
+    # by the prepdeck of that time: its committed state says which.
+    was = a.committed or sa
+    if (was.fields, was.card_types) != (sb.fields, sb.card_types):
+        out.schema_changed = (was.fields, sb.fields)
     return out
 
 
@@ -292,6 +302,11 @@ def design_line(d: DeckDiff) -> str:
 def summary(d: DeckDiff) -> str:
     c = d.counts
     removed = f", {len(d.removed)} removed" if d.removed else ""
+    if d.schema_changed:
+        return (
+            f"{c['new']} new, {c['conflicting']} conflicting unless you merge note types "
+            f"(see the warning){removed}"
+        )
     return f"{c['new']} new, {c['updated']} updated, {c['duplicate']} unchanged{removed}"
 
 
