@@ -311,6 +311,22 @@ def test_outside_a_repository_or_with_an_unknown_revision_exits_1_with_a_message
     assert "Traceback" not in no_repo.output + unknown.output
 
 
+def test_three_revisions_are_a_usage_error(repo):
+    result = CliRunner().invoke(cli, ["diff", "v0", "HEAD", "decks/x.yaml"])
+
+    assert result.exit_code == 2
+    assert "give at most two revisions; deck files go after '--'" in result.output
+
+
+def test_run_from_inside_decks_it_finds_the_same_decks(repo, monkeypatch):
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+    monkeypatch.chdir(repo / "decks")
+
+    (deck,) = diff_revisions("HEAD", None, start=".").decks
+
+    assert (deck.path, [n.id for n in deck.updated]) == (DECK, ["special-project"])
+
+
 def test_a_broken_deck_at_a_revision_is_located_there(repo):
     edit(repo / DECK, "tips:\n      - Answer with one true story", "tipss:\n      - Answer with")
 

@@ -232,8 +232,8 @@ def diff_revisions(
     label_a = a or WORKTREE_LABEL
     label_b = b or WORKTREE_LABEL
     paths = repo_paths(root, files, start) if files else None
-    side_a = {d.path: d for d in decks_at(root, ca, paths)}
-    side_b = {d.path: d for d in decks_at(root, cb, paths)}
+    side_a = {d.path: d for d in decks_at(root, ca, paths, start)}
+    side_b = {d.path: d for d in decks_at(root, cb, paths, start)}
     if paths:
         missing = [p for p in paths if p not in side_a and p not in side_b]
         if missing:

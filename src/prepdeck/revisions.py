@@ -115,9 +115,11 @@ def read_at(root: str, commit: str | None, path: str) -> bytes | None:
     return data
 
 
-def decks_at(root: str, commit: str | None, paths: list[str] | None) -> list[DeckAt]:
+def decks_at(
+    root: str, commit: str | None, paths: list[str] | None, start: str = "."
+) -> list[DeckAt]:
     """The deck files (all of decks/ when `paths` is None) and their states at a commit."""
-    chosen = paths if paths is not None else deck_paths_at(root, commit)
+    chosen = paths if paths is not None else deck_paths_at(root, commit, start)
     out = []
     for path in chosen:
         text = read_at(root, commit, path)
