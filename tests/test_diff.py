@@ -8,6 +8,7 @@ and Anki's own counts compared with what diff said.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -335,3 +336,22 @@ def test_a_broken_deck_at_a_revision_is_located_there(repo):
     assert result.exit_code == 1
     assert f"working tree:{DECK}:" in result.output
     assert "tipss" in result.output
+
+
+def test_release_notes_keep_deck_text_inert(repo):
+    edit(
+        repo / DECK,
+        "question: What questions do you have for us?",
+        "question: 'What <img src=x onerror=alert(1)> [link](http://x) **do** you ask?'",
+    )
+    edit(repo / DECK, "      - Bring one or two", "      - Bring ``` one or two")
+
+    result = CliRunner().invoke(cli, ["diff", "--format", "markdown"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "- **Updated** (question, tips): What &lt;img src=x onerror=alert(1)&gt; "
+        "\\[link\\](http://x) \\*\\*do\\*\\* you ask?\n  ````diff\n"
+    ) in result.output
+    outside_code = re.sub(r"\n  ````diff\n.*?\n  ````\n", "\n", result.output, flags=re.S)
+    assert "<img" not in outside_code and "```" not in outside_code
