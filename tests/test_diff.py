@@ -312,6 +312,28 @@ def test_outside_a_repository_or_with_an_unknown_revision_exits_1_with_a_message
     assert "Traceback" not in no_repo.output + unknown.output
 
 
+def test_a_moved_deck_file_keeps_its_notes(repo, tmp_path):
+    git(repo, "mv", DECK, "decks/ill.yaml")
+    git(repo, "mv", STATE, "decks/ill.state.json")
+    git(repo, "commit", "-q", "-m", "moved")
+
+    (deck,) = diff_revisions("v0", "HEAD").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(package_at(repo, "v0", tmp_path / "a"))
+        (tmp_path / "b" / "decks").mkdir(parents=True)
+        for name in ("decks/ill.yaml", "decks/ill.state.json"):
+            (tmp_path / "b" / name).write_text(git(repo, "show", f"HEAD:{name}"))
+        built = build_deck(tmp_path / "b" / "decks/ill.yaml", out_dir=tmp_path / "b" / "dist")
+        log = anki.import_apkg(built.output)
+    finally:
+        anki.close()
+
+    assert (deck.path, deck.moved_from, deck.new_deck) == ("decks/ill.yaml", DECK, False)
+    assert deck.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+    assert (log.new, log.updated, log.duplicate) == (0, 0, 10)
+
+
 def test_three_revisions_are_a_usage_error(repo):
     result = CliRunner().invoke(cli, ["diff", "v0", "HEAD", "decks/x.yaml"])
 

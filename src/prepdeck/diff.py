@@ -62,6 +62,7 @@ class DeckDiff:
     schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
     moves: list[tuple[str, str, list[str]]] = field(default_factory=list)  # to, search, ids
     version: tuple[str, str] | None = None  # deck.version before and after, when it changed
+    moved_from: str = ""  # the deck file's path at the first revision, when it moved
     new_deck: bool = False  # not at the first revision
     deck_removed: bool = False  # not at the second revision
 
@@ -238,11 +239,22 @@ def diff_revisions(
         missing = [p for p in paths if p not in side_a and p not in side_b]
         if missing:
             raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
+    built_a = {p: _build_side(item, label_a) for p, item in side_a.items()}
+    built_b = {p: _build_side(item, label_b) for p, item in side_b.items()}
+    # A deck file moved to another name (git mv) keeps its key, and so its notes.
+    moved_from = {}
+    only_a = {built_a[p].deck.key: p for p in sorted(set(built_a) - set(built_b))}
+    for p in sorted(set(built_b) - set(built_a)):
+        old = only_a.pop(built_b[p].deck.key, None)
+        if old is not None:
+            moved_from[p] = old
     decks = []
-    for path in sorted(set(side_a) | set(side_b)):
-        built_a = _build_side(side_a[path], label_a) if path in side_a else None
-        built_b = _build_side(side_b[path], label_b) if path in side_b else None
-        decks.append(compare_sides(path, built_a, built_b))
+    for path in sorted((set(built_a) | set(built_b)) - set(moved_from.values())):
+        a_path = moved_from.get(path, path)
+        result = compare_sides(path, built_a.get(a_path), built_b.get(path))
+        if a_path != path:
+            result.moved_from = a_path
+        decks.append(result)
     return Diff(label_a, label_b, decks)
 
 
@@ -317,6 +329,8 @@ def text_lines(diff: Diff) -> list[str]:
         return [*out, "no deck files at either revision."]
     for d in diff.decks:
         head = f"{d.path}: {d.name}"
+        if d.moved_from:
+            head += f" (moved from {d.moved_from})"
         if d.new_deck:
             head += " (new deck file)"
         if d.deck_removed:
@@ -327,7 +341,8 @@ def text_lines(diff: Diff) -> list[str]:
         if design_line(d):
             out.append(f"  {design_line(d)}")
         for n in d.added:
-            out.append(f"  new: {n.id}: {_one_line(n.question)}")
+            back = " (back in the deck)" if n.id in d.returned else ""
+            out.append(f"  new: {n.id}{back}: {_one_line(n.question)}")
         for n in d.updated:
             what = f" ({', '.join(n.fields)})" if n.fields else " (rendered differently)"
             retired = f"; retired, tagged {RETIRED_TAG}" if n.id in d.retired else ""
@@ -430,6 +445,7 @@ def as_json(diff: Diff) -> dict:
         "decks": [
             {
                 "path": d.path,
+                "moved_from": d.moved_from or None,
                 "name": d.name,
                 "key": d.key,
                 "import": d.counts,
