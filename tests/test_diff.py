@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck import changes, notetype
+from prepdeck import build, changes, notetype, render
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
 from prepdeck.diff import diff_revisions, markdown, warnings
@@ -310,6 +310,32 @@ def test_outside_a_repository_or_with_an_unknown_revision_exits_1_with_a_message
     assert no_repo.exit_code == 1
     assert "is not inside a git repository" in no_repo.output
     assert "Traceback" not in no_repo.output + unknown.output
+
+
+def test_a_prepdeck_upgrade_between_releases_is_told_from_the_committed_state(
+    repo, tmp_path, monkeypatch
+):
+    released = package_at(repo, "v0", tmp_path / "a")  # what learners of v0 imported
+    original = render.render_note
+
+    def upgraded(question):  # a later prepdeck writes every note a little differently
+        note = original(question)
+        return render.RenderedNote(note.id, (note.fields[0] + " ", *note.fields[1:]), note.tags)
+
+    monkeypatch.setattr(build, "render_note", upgraded)
+    commit(repo, "v1")
+
+    (deck,) = diff_revisions("v0", "v1").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(released)
+        log = anki.import_apkg(package_at(repo, "v1", tmp_path / "b"))
+    finally:
+        anki.close()
+
+    assert deck.counts == {"new": 0, "updated": 10, "duplicate": 0, "conflicting": 0}
+    assert (log.new, log.updated, log.duplicate) == (0, 10, 0)
+    assert {n.fields for n in deck.updated} == {()}  # no YAML changed: rendered differently
 
 
 def test_a_moved_deck_file_keeps_its_notes(repo, tmp_path):

@@ -12,11 +12,17 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from prepdeck.build import build_deck
-from prepdeck.changes import ChangeReport, _renamed_ids, _renamed_placement, note_search
+from prepdeck.changes import (
+    ChangeReport,
+    _renamed_ids,
+    _renamed_placement,
+    note_search,
+    source_digest,
+)
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 from prepdeck.load import load_deck
@@ -106,7 +112,7 @@ class Diff:
 class _Side:
     deck: Deck
     state: BuildState  # what this prepdeck's package at the revision carries
-    committed: BuildState | None  # the state committed there (what its prepdeck sent)
+    committed: BuildState | None  # the state committed there (what that prepdeck sent)
 
 
 def _problems_at(err: DeckFileError, tmp: str, label: str) -> DeckFileError:
@@ -173,7 +179,7 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
         return out
     old = {q.id: q for q in a.deck.questions}
     present = {q.id for q in b.deck.questions}
-    sa, sb = a.state, b.state
+    sa, sb = _as_sent(a), b.state
     moved: dict[str, tuple[str, list[str]]] = {}
     for q in b.deck.questions:
         before = old.get(q.id)
@@ -209,12 +215,32 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
         out.version = (a.deck.version, b.deck.version)
     out.design_changed = sa.style != sb.style
     out.design_updated = sb.notetype_mod > sa.notetype_mod
-    # The fields the learner's note type has are the ones the package at `a` was built with,
-    # by the prepdeck of that time: its committed state says which.
-    was = a.committed or sa
-    if (was.fields, was.card_types) != (sb.fields, sb.card_types):
-        out.schema_changed = (was.fields, sb.fields)
+    if (sa.fields, sa.card_types) != (sb.fields, sb.card_types):
+        out.schema_changed = (sa.fields, sb.fields)
     return out
+
+
+def _as_sent(side: _Side) -> BuildState:
+    """What the package released at a revision carried. The state committed there records
+    what the prepdeck of that time sent (its card design and fields, and each note built from
+    the YAML as it stands there); a question edited after that build is timed as this
+    prepdeck would time it."""
+    then = side.committed
+    if then is None:
+        return side.state
+    questions = dict(side.state.questions)
+    for q in side.deck.questions:
+        sent = then.questions.get(q.id)
+        if sent is not None and not sent.removed and sent.source == source_digest(q):
+            questions[q.id] = sent
+    return replace(
+        side.state,
+        questions=questions,
+        style=then.style,
+        notetype_mod=then.notetype_mod,
+        fields=then.fields,
+        card_types=then.card_types,
+    )
 
 
 def _topic_tag(topic: str) -> str:
