@@ -26,7 +26,7 @@ def test_readme_command_reference_matches_help():
     text = module.README.read_text(encoding="utf-8")
 
     assert module.updated(text) == text, "run: python scripts/readme_help.py"
-    assert len(module.BLOCK.findall(text)) == 9
+    assert len(module.BLOCK.findall(text)) == 10
 
 
 def test_readme_format_example_is_a_valid_deck():

@@ -34,6 +34,7 @@ from prepdeck.render import render_description, render_note
 from prepdeck.select import Selection
 from prepdeck.slugs import fold, words
 from prepdeck.state import (
+    BuildState,
     LocalState,
     changed_text,
     clock,
@@ -68,6 +69,9 @@ class BuildResult:
     state_written: bool
     dry_run: bool
     plan: Plan | None = None
+    # The build state this package stands for (the one a real build saves): each note's time,
+    # placement and content, and the card design's. `prepdeck diff` compares two of them.
+    state: BuildState | None = None
 
 
 def _name_part(value: str) -> str:
@@ -112,6 +116,8 @@ def placement(deck: Deck, topic: str) -> str:
 def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     """The deck (and, with subdecks, one per topic in file order) with stable ids."""
     description = render_description(deck.description, deck.images)
+    if deck.version:  # checked plain text (load.VERSION_RE)
+        description += f'<p class="pd-version"><small>{deck.version}</small></p>'
     top = PackageDeck(stable_id("deck", deck.key), deck.name, description)
     if deck.subdecks != "by-topic":
         return [top]
@@ -310,6 +316,7 @@ def _build(
         state_written=state_data is not None and not options.dry_run,
         dry_run=options.dry_run,
         plan=plan,
+        state=result.state,
     )
 
 

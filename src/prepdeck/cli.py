@@ -357,20 +357,29 @@ def _progress(deck):
 @cli.command()
 @click.argument("deck_files", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def check(deck_files, strict, as_json) -> None:
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    help="text (default), json, or github: GitHub Actions annotations on the deck's lines.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+def check(deck_files, strict, format_, as_json) -> None:
     """Validate decks without building; warn about cards that are hard to study.
 
     Exit 1 on errors (or on warnings with --strict), 0 otherwise.
 
     \b
-    Example:
+    Examples:
       prepdeck check decks/resource-sharing-interview.yaml
+      prepdeck check --strict --format github    # in a GitHub Actions workflow
     """
     from prepdeck.lint import lint_deck
     from prepdeck.load import load_decks, sibling_problems
-    from prepdeck.output import json_text, plural
+    from prepdeck.output import github_annotation, json_text, plural
 
+    as_json = as_json or format_ == "json"
     files = _deck_files(deck_files)
     try:
         decks = load_decks(files)
@@ -378,7 +387,7 @@ def check(deck_files, strict, as_json) -> None:
             sibling_problems(path, deck)
         problems = []
     except DeckFileError as err:
-        if not as_json:
+        if format_ == "text" and not as_json:
             raise
         decks, problems = [], err.problems
     warnings = [w for d in decks for w in lint_deck(d)]
@@ -398,8 +407,18 @@ def check(deck_files, strict, as_json) -> None:
             )
         )
     else:
-        for w in warnings:
-            _echo(str(w), err=True)
+        if format_ == "github":  # workflow commands go to stdout, where the runner reads them
+            for p in problems:
+                click.echo(github_annotation("error", p.message, p.path, p.line, p.column))
+            for w in warnings:
+                click.echo(
+                    github_annotation("error" if strict else "warning", w.message, w.path, w.line)
+                )
+            if problems:
+                _echo(f"prepdeck: {plural(len(problems), 'problem')} found.", err=True)
+        else:
+            for w in warnings:
+                _echo(str(w), err=True)
         for d in decks:
             mine = [w for w in warnings if w.path == d.source]
             counts = f"{plural(len(d.questions), 'question')}, {plural(len(d.topics), 'topic')}"
@@ -652,3 +671,57 @@ def pull(export, deck_files, write, theirs, add_new) -> None:
             _echo(f"  {line}")
         for written in result.written:
             _echo(f"  wrote {written}")
+
+
+class _DiffCommand(click.Command):
+    """Deck files come after `--`, revisions before it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            at = args.index("--")
+            ctx.meta["prepdeck.diff_files"] = tuple(args[at + 1 :])
+            args = args[:at]
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_DiffCommand)
+@click.argument("revisions", nargs=-1, metavar="[REV_A] [REV_B] [-- DECK_FILES]...")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="text (default), json, or markdown release notes grouped by topic.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@click.pass_context
+def diff(ctx, revisions, format_, as_json) -> None:
+    """What a learner who imported the decks at REV_A sees on importing REV_B.
+
+    REV_A defaults to the last commit (HEAD), REV_B to the working tree. Notes added,
+    updated (with a diff of each question's YAML), unchanged, removed; renamed ids, a renamed
+    deck or key, card design and note type changes, each with what to do in Anki.
+
+    \b
+    Examples:
+      prepdeck diff                       # uncommitted edits
+      prepdeck diff v1.0 HEAD --format markdown > release-notes.md
+      prepdeck diff v1.0 -- decks/resource-sharing-interview.yaml
+    """
+    from prepdeck.diff import as_json as diff_json
+    from prepdeck.diff import diff_revisions, markdown, text_lines
+    from prepdeck.output import json_text
+
+    if len(revisions) > 2:
+        raise click.UsageError("give at most two revisions; deck files go after '--'")
+    files = ctx.meta.get("prepdeck.diff_files", ())
+    a = revisions[0] if revisions else "HEAD"
+    b = revisions[1] if len(revisions) > 1 else None
+    result = diff_revisions(a, b, files)
+    if as_json or format_ == "json":
+        _echo(json_text(diff_json(result)))
+    elif format_ == "markdown":
+        _echo(markdown(result).rstrip("\n"))
+    else:
+        for line in text_lines(result):
+            _echo(line)

@@ -50,7 +50,20 @@ EMPTY_DECK = (
 )
 
 
-DECK_KEYS = ("key", "name", "description", "subdecks", "speak", "language", "labels", "timer")
+DECK_KEYS = (
+    "key",
+    "name",
+    "description",
+    "subdecks",
+    "speak",
+    "language",
+    "labels",
+    "timer",
+    "version",
+)
+# A release name shown as plain text on every card: letters, digits, spaces and . - + ~ _
+VERSION_RE = re.compile(r"[^\W_](?:[\w.+~ -]*[\w+~])?")
+MAX_VERSION_CHARS = 32
 MINE_KEYS = ("answers", "interview", "timer")
 TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
 QUESTION_KEYS = (
@@ -510,6 +523,7 @@ class _Reader:
             )
         labels = self.labels(meta.get("labels"))
         timer = self.timer(meta.get("timer"), "deck.timer")
+        version = self.version(meta.get("version"))
         questions = list(self.questions(top.get("questions")))
         self.topic_clashes(top.get("questions"), questions)
         return Deck(
@@ -524,7 +538,25 @@ class _Reader:
             labels=labels,
             timer=timer or 0,
             images=tuple({m.ref: m for m in images}.values()),
+            version=version,
         )
+
+    def version(self, node: Node | None) -> str:
+        """deck.version: short plain text such as 1.2.0 or 2026-12, shown on every card."""
+        value = self.text(node, "deck.version", required=False)
+        if not value:
+            return ""
+        value = unicodedata.normalize("NFC", value)
+        if len(value) > MAX_VERSION_CHARS or not VERSION_RE.fullmatch(value):
+            shown = value if len(value) <= MAX_VERSION_CHARS else value[:MAX_VERSION_CHARS] + "…"
+            self.fail(
+                node,
+                f"deck.version: '{shown}' is not a version; write plain text such as 1.2.0 or "
+                f"2026-12 (letters, digits, spaces and . - + ~ _, at most "
+                f"{MAX_VERSION_CHARS} characters, starting with a letter or digit)",
+            )
+            return ""
+        return value
 
     def timer(self, node: Node | None, where: str) -> int | None:
         """Seconds for the answer timer: a whole number in TIMER_RANGE; None when absent."""

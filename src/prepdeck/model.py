@@ -68,6 +68,7 @@ class Deck(NamedTuple):
     interview: str = ""  # the interview date, YYYY-MM-DD
     mine_timer: int | None = None  # their own answer timer, over the deck's
     images: tuple[Media, ...] = ()  # the pictures in the description
+    version: str = ""  # the release, e.g. 1.2.0: small print on the back, not in any note
 
     @property
     def topics(self) -> tuple[str, ...]:

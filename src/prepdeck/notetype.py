@@ -28,6 +28,7 @@ _LANG_MARK = "[[lang]]"
 _LABEL_MARK = re.compile(r"\[\[label:([a-z_]+)\]\]")
 _COUNTDOWN_MARK = "<!-- prepdeck:countdown -->"
 _TIMER_MARK = "<!-- prepdeck:timer -->"
+_VERSION_MARK = "<!-- prepdeck:version -->"
 
 
 def stable_id(*parts: str) -> int:
@@ -66,6 +67,7 @@ class Design(NamedTuple):
     labels: Labels = ()  # the deck's own card words, over the language's
     interview: str = ""  # YYYY-MM-DD: the front counts the days down to it
     timer: int = 0  # seconds: the front shows a bar that empties while you answer aloud
+    version: str = ""  # the deck's release, in small print on the back (checked plain text)
 
     @classmethod
     def of(cls, deck, interview: str = "", timer: int | None = None) -> Design:
@@ -76,6 +78,7 @@ class Design(NamedTuple):
             deck.labels,
             interview,
             deck.timer if timer is None else timer,
+            deck.version,
         )
 
 
@@ -127,7 +130,13 @@ def front_template(design: Design = PLAIN) -> str:
 
 
 def back_template(design: Design = PLAIN) -> str:
-    return _fill(_template("back.html"), design)
+    """The back; a deck with a version shows it in small print at the end. Without one the
+    template is as before, so a deck that sets none keeps its card design."""
+    version = ""
+    if design.version:
+        version = f'  <p class="pd-version"><small dir="auto">{_attr(design.version)}</small></p>\n'
+    back = _template("back.html").replace(_VERSION_MARK + "\n", version)
+    return _fill(back, design)
 
 
 def css() -> str:

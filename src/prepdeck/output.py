@@ -28,6 +28,26 @@ def json_text(obj: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(kind: str, message: str, path: str, line: int = 0, column: int = 0) -> str:
+    """A GitHub Actions workflow command (`::error file=…,line=…,col=…::…`) that puts the
+    message on the line of a pull request; escaped per GitHub's rules, so no deck text can
+    end the command early or start another one. Other control characters are shown."""
+    props = [f"file={_github_property(visible(path))}"]
+    if line:
+        props.append(f"line={line}")
+        if column:
+            props.append(f"col={column}")
+    return f"::{kind} {','.join(props)}::{_github_data(visible(message))}"
+
+
 def plural(n: int, word: str) -> str:
     """'1 note', '2 notes'."""
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

@@ -1,0 +1,498 @@
+"""What a learner who imported the decks at one revision sees on importing the next.
+
+Each side is built as `prepdeck build` would build it there (a dry run in a temporary
+folder, from the deck file and the build state committed beside it), so each note's time is
+the one its package carries. Anki updates a note on re-import exactly when the incoming time
+is newer than the one it has (ANKI-FACTS): the prediction compares the two build states; the
+field-level diff compares the YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from prepdeck.build import build_deck
+from prepdeck.changes import (
+    ChangeReport,
+    _renamed_ids,
+    _renamed_placement,
+    note_search,
+    source_digest,
+)
+from prepdeck.dump import dump_deck
+from prepdeck.errors import DeckFileError, PrepdeckError, Problem
+from prepdeck.load import load_deck
+from prepdeck.model import Deck, Question
+from prepdeck.notetype import notetype_name
+from prepdeck.render import RETIRED_TAG
+from prepdeck.revisions import WORKTREE, DeckAt, decks_at, repo_paths, repo_root, resolve
+from prepdeck.state import BuildState, read_state, state_path
+
+WORKTREE_LABEL = "working tree"
+_FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    """One question as the learner meets it: its id, topic, wording and what changed."""
+
+    id: str
+    topic: str
+    question: str
+    fields: tuple[str, ...] = ()  # the YAML keys that differ (updated notes)
+    yaml: tuple[str, ...] = ()  # a diff of the question's YAML, '+'/'-'/' ' lines
+
+
+@dataclass
+class DeckDiff:
+    """One deck file between two revisions, as Anki's importer will treat it."""
+
+    path: str
+    name: str
+    key: str
+    added: list[NoteChange] = field(default_factory=list)
+    updated: list[NoteChange] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[NoteChange] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)
+    renamed_ids: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, why
+    deck_renamed: tuple[str, str] | None = None
+    key_changed: tuple[str, str] | None = None
+    design_changed: bool = False  # the templates or CSS differ
+    design_updated: bool = False  # ... and the import updates the note type
+    schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    moves: list[tuple[str, str, list[str]]] = field(default_factory=list)  # to, search, ids
+    version: tuple[str, str] | None = None  # deck.version before and after, when it changed
+    moved_from: str = ""  # the deck file's path at the first revision, when it moved
+    new_deck: bool = False  # not at the first revision
+    deck_removed: bool = False  # not at the second revision
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """What Anki's import log will say with its default options, notes only. After a
+        schema change every note the learner has is conflicting (ANKI-FACTS)."""
+        if self.schema_changed:
+            kept = len(self.updated) + len(self.unchanged)
+            return {"new": len(self.added), "updated": 0, "duplicate": 0, "conflicting": kept}
+        return {
+            "new": len(self.added),
+            "updated": len(self.updated),
+            "duplicate": len(self.unchanged),
+            "conflicting": 0,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.added
+            or self.updated
+            or self.removed
+            or self.deck_renamed
+            or self.key_changed
+            or self.design_changed
+            or self.schema_changed
+            or self.moves
+            or self.version
+        )
+
+
+@dataclass
+class Diff:
+    a: str  # the revisions as the user named them
+    b: str
+    decks: list[DeckDiff]
+
+
+@dataclass(frozen=True)
+class _Side:
+    deck: Deck
+    state: BuildState  # what this prepdeck's package at the revision carries
+    committed: BuildState | None  # the state committed there (what that prepdeck sent)
+
+
+def _problems_at(err: DeckFileError, tmp: str, label: str) -> DeckFileError:
+    """Messages that name the file at its revision, not inside the temporary folder."""
+    out = []
+    for p in err.problems:
+        rel = os.path.relpath(p.path, tmp).replace(os.sep, "/")
+        out.append(Problem(f"{label}:{rel}", p.line, p.column, p.message))
+    return DeckFileError(out)
+
+
+def _build_side(item: DeckAt, label: str) -> _Side:
+    """Build the deck at one revision (a dry run) in a temporary folder of its own."""
+    with tempfile.TemporaryDirectory(prefix="prepdeck-diff-") as tmp:
+        path = Path(tmp, *item.path.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(item.text)
+        if item.state is not None:
+            state_path(path).write_bytes(item.state)
+        try:
+            committed = read_state(state_path(path))
+            deck = load_deck(path, with_answers=False)
+            result = build_deck(path, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
+        except DeckFileError as err:
+            raise _problems_at(err, tmp, label) from None
+        except PrepdeckError as err:
+            raise PrepdeckError(
+                f"{label}:{item.path}: {str(err).replace(tmp + os.sep, '')}"
+            ) from None
+    assert result.state is not None
+    return _Side(deck, result.state, committed)
+
+
+def question_yaml(deck: Deck, q: Question) -> list[str]:
+    """One question as the deck file's YAML writes it, line by line."""
+    text = dump_deck(deck._replace(questions=(q,), description="", labels=()))
+    lines = text.split("\nquestions:\n", 1)[1].splitlines()
+    return [line[2:] if line.startswith("  ") else line for line in lines]
+
+
+def _yaml_diff(a: Deck, qa: Question, b: Deck, qb: Question) -> tuple[str, ...]:
+    old, new = question_yaml(a, qa), question_yaml(b, qb)
+    lines = difflib.unified_diff(old, new, lineterm="", n=len(old) + len(new))
+    return tuple(line for line in lines if not line.startswith(("---", "+++", "@@")))
+
+
+def _note(q: Question, fields: tuple[str, ...] = (), yaml: tuple[str, ...] = ()) -> NoteChange:
+    return NoteChange(q.id, q.topic, q.question, fields, yaml)
+
+
+def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
+    """What importing the package built at `b` does after the one built at `a`."""
+    if b is None:
+        assert a is not None
+        out = DeckDiff(path, a.deck.name, a.deck.key, deck_removed=True)
+        out.removed = [_note(q) for q in a.deck.questions]
+        return out
+    out = DeckDiff(path, b.deck.name, b.deck.key, new_deck=a is None)
+    if a is None or a.deck.key != b.deck.key:
+        if a is not None:
+            out.key_changed = (a.deck.key, b.deck.key)
+            out.removed = [_note(q) for q in a.deck.questions]
+        out.added = [_note(q) for q in b.deck.questions]
+        return out
+    old = {q.id: q for q in a.deck.questions}
+    present = {q.id for q in b.deck.questions}
+    sa, sb = _as_sent(a), b.state
+    moved: dict[str, tuple[str, list[str]]] = {}
+    for q in b.deck.questions:
+        before = old.get(q.id)
+        if before is None:
+            out.added.append(_note(q))
+            if q.id in sa.questions:
+                out.returned.append(q.id)
+            continue
+        if sb.questions[q.id].mod > sa.questions[q.id].mod:
+            changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
+            yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
+            out.updated.append(_note(q, changed, yaml))
+            if q.retired and not before.retired:
+                out.retired.append(q.id)
+        else:
+            out.unchanged.append(q.id)
+        was = _renamed_placement(sa.questions[q.id].deck, sa.deck_name, sb.deck_name)
+        now = sb.questions[q.id].deck
+        if was != now:
+            search = f'"note:{notetype_name(b.deck.key)}"'
+            if now != b.deck.name:
+                search += f' "tag:{_topic_tag(q.topic)}"'
+            moved.setdefault(now, (search, []))[1].append(q.id)
+    out.moves = [(to, search, ids) for to, (search, ids) in moved.items()]
+    out.removed = [_note(q) for q in a.deck.questions if q.id not in present]
+    report = ChangeReport(b.deck.key, sa)
+    report.added = [n.id for n in out.added]
+    report.removed = [n.id for n in out.removed]
+    out.renamed_ids = _renamed_ids(sa.questions, sb.questions, report)
+    if a.deck.name != b.deck.name:
+        out.deck_renamed = (a.deck.name, b.deck.name)
+    if a.deck.version != b.deck.version:
+        out.version = (a.deck.version, b.deck.version)
+    out.design_changed = sa.style != sb.style
+    out.design_updated = sb.notetype_mod > sa.notetype_mod
+    if (sa.fields, sa.card_types) != (sb.fields, sb.card_types):
+        out.schema_changed = (sa.fields, sb.fields)
+    return out
+
+
+def _as_sent(side: _Side) -> BuildState:
+    """What the package released at a revision carried. The state committed there records
+    what the prepdeck of that time sent (its card design and fields, and each note built from
+    the YAML as it stands there); a question edited after that build is timed as this
+    prepdeck would time it."""
+    then = side.committed
+    if then is None:
+        return side.state
+    questions = dict(side.state.questions)
+    for q in side.deck.questions:
+        sent = then.questions.get(q.id)
+        if sent is not None and not sent.removed and sent.source == source_digest(q):
+            questions[q.id] = sent
+    return replace(
+        side.state,
+        questions=questions,
+        style=then.style,
+        notetype_mod=then.notetype_mod,
+        fields=then.fields,
+        card_types=then.card_types,
+    )
+
+
+def _topic_tag(topic: str) -> str:
+    from prepdeck.render import topic_tag
+
+    return topic_tag(topic)
+
+
+def diff_revisions(
+    a: str | None, b: str | None, files: tuple[str, ...] = (), start: str = "."
+) -> Diff:
+    """Compare the decks at revision `a` with those at `b` (None: the working tree)."""
+    root = repo_root(start)
+    ca = WORKTREE if a is None else resolve(root, a)
+    cb = WORKTREE if b is None else resolve(root, b)
+    label_a = a or WORKTREE_LABEL
+    label_b = b or WORKTREE_LABEL
+    paths = repo_paths(root, files, start) if files else None
+    side_a = {d.path: d for d in decks_at(root, ca, paths, start)}
+    side_b = {d.path: d for d in decks_at(root, cb, paths, start)}
+    if paths:
+        missing = [p for p in paths if p not in side_a and p not in side_b]
+        if missing:
+            raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
+    built_a = {p: _build_side(item, label_a) for p, item in side_a.items()}
+    built_b = {p: _build_side(item, label_b) for p, item in side_b.items()}
+    # A deck file moved to another name (git mv) keeps its key, and so its notes.
+    moved_from = {}
+    only_a = {built_a[p].deck.key: p for p in sorted(set(built_a) - set(built_b))}
+    for p in sorted(set(built_b) - set(built_a)):
+        old = only_a.pop(built_b[p].deck.key, None)
+        if old is not None:
+            moved_from[p] = old
+    decks = []
+    for path in sorted((set(built_a) | set(built_b)) - set(moved_from.values())):
+        a_path = moved_from.get(path, path)
+        result = compare_sides(path, built_a.get(a_path), built_b.get(path))
+        if a_path != path:
+            result.moved_from = a_path
+        decks.append(result)
+    return Diff(label_a, label_b, decks)
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+SCHEMA_ADVICE = (
+    "for this one import, tick 'Merge note types' and set 'Update notes: Always' in Anki's "
+    "import dialog: without the tick every note you have is skipped as conflicting"
+)
+
+
+def warnings(d: DeckDiff) -> list[str]:
+    """What a learner must do before or after importing, most important first."""
+    out = []
+    if d.key_changed:
+        old, new = d.key_changed
+        out.append(
+            f"the deck key changed from '{old}' to '{new}': every question arrives again as a "
+            "duplicate, and review history stays with the old notes"
+        )
+    if d.deck_renamed:
+        old, new = d.deck_renamed
+        out.append(
+            f"the deck was renamed from '{old}' to '{new}': before importing, rename the deck "
+            f"'{old}' to '{new}' in Anki, or new cards land in a second deck"
+        )
+    if d.schema_changed:
+        old, new = d.schema_changed
+        out.append(
+            f"the note type's fields changed ({', '.join(old)} -> {', '.join(new)}): "
+            + SCHEMA_ADVICE
+        )
+    for old_id, new_id, why in d.renamed_ids:
+        out.append(
+            f"question '{old_id}' is gone and '{new_id}' {why}: it arrives as a new note, a "
+            f"duplicate without the old card's history (set its id back to '{old_id}' to keep it)"
+        )
+    return out
+
+
+def design_line(d: DeckDiff) -> str:
+    if d.version and not d.schema_changed:
+        old, new = (v or "none" for v in d.version)
+        updated = (
+            "Anki updates the card design on import"
+            if d.design_updated
+            else ("its time is not newer: Anki keeps the design it has")
+        )
+        return f"version {old} -> {new}, shown on the back of every card: {updated}"
+    if not d.design_changed:
+        return ""
+    if d.design_updated:
+        return "card design changed (templates or CSS): Anki updates it on import"
+    return "card design changed, but its time is not newer: Anki keeps the design it has"
+
+
+def summary(d: DeckDiff) -> str:
+    c = d.counts
+    removed = f", {len(d.removed)} removed" if d.removed else ""
+    if d.schema_changed:
+        return (
+            f"{c['new']} new, {c['conflicting']} conflicting unless you merge note types "
+            f"(see the warning){removed}"
+        )
+    return f"{c['new']} new, {c['updated']} updated, {c['duplicate']} unchanged{removed}"
+
+
+def text_lines(diff: Diff) -> list[str]:
+    """The diff for a terminal."""
+    out = [f"from {diff.a} to {diff.b}:"]
+    if not diff.decks:
+        return [*out, "no deck files at either revision."]
+    for d in diff.decks:
+        head = f"{d.path}: {d.name}"
+        if d.moved_from:
+            head += f" (moved from {d.moved_from})"
+        if d.new_deck:
+            head += " (new deck file)"
+        if d.deck_removed:
+            out += [f"{head}: deck file removed; Anki keeps its {len(d.removed)} notes"]
+            continue
+        out.append(f"{head}: {summary(d)}")
+        out += [f"  warning: {w}" for w in warnings(d)]
+        if design_line(d):
+            out.append(f"  {design_line(d)}")
+        for n in d.added:
+            back = " (back in the deck)" if n.id in d.returned else ""
+            out.append(f"  new: {n.id}{back}: {_one_line(n.question)}")
+        for n in d.updated:
+            what = f" ({', '.join(n.fields)})" if n.fields else " (rendered differently)"
+            retired = f"; retired, tagged {RETIRED_TAG}" if n.id in d.retired else ""
+            out.append(f"  updated: {n.id}{what}{retired}")
+            out += [f"    {line}" for line in n.yaml]
+        for n in d.removed:
+            out.append(
+                f"  removed: {n.id}: Anki keeps this note until you delete it "
+                f"(search: {note_search(d.key, n.id)})"
+            )
+        for to, search, ids in d.moves:
+            out.append(
+                f"  moved to '{to}': {', '.join(ids)}; Anki keeps cards where they are "
+                f"(search: {search})"
+            )
+    return out
+
+
+def _one_line(text: str, most: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1] + "…"
+
+
+def _md(text: str) -> str:
+    """Text as inert Markdown: no markup, links or HTML from a deck file's wording."""
+    flat = " ".join(text.split())
+    flat = "".join("\\" + c if c in "\\`*_[]|~" else c for c in flat)
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    ticks = "``" if "`" in text else "`"
+    return f"{ticks} {text} {ticks}" if ticks == "``" else f"`{text}`"
+
+
+def markdown(diff: Diff) -> str:
+    """Release notes a maintainer can paste: per deck, the changes grouped by topic."""
+    out = [f"# Changes from {_md(diff.a)} to {_md(diff.b)}", ""]
+    if not diff.decks:
+        return "\n".join([*out, "No deck files at either revision.", ""])
+    for d in diff.decks:
+        release = f" {d.version[1]}" if d.version and d.version[1] else ""
+        out += [f"## {_md(d.name)}{release}", ""]
+        if d.deck_removed:
+            out += [f"This deck was removed. Anki keeps its {len(d.removed)} notes.", ""]
+            continue
+        if d.new_deck:
+            out += ["A new deck.", ""]
+        out += [f"{summary(d)}.", ""]
+        for w in warnings(d):
+            out += [f"> **Warning:** {_md(w)}", ">"]
+        if warnings(d):
+            out[-1] = ""
+        if design_line(d):
+            out += [f"{design_line(d)[0].upper()}{design_line(d)[1:]}.", ""]
+        topics: dict[str, list[str]] = {}
+        for n in d.added:
+            topics.setdefault(n.topic, []).append(f"- **New:** {_md(n.question)}")
+        for n in d.updated:
+            what = ", ".join(f for f in n.fields if f != "retired") or "rendered differently"
+            head = f"- **Updated** ({what}): {_md(n.question)}"
+            if n.id in d.retired:
+                rest = [f for f in n.fields if f != "retired"]
+                head = f"- **Retired** (tagged `{RETIRED_TAG}`): {_md(n.question)}"
+                if rest:
+                    head += f" ({', '.join(rest)} changed too)"
+            item = [head]
+            if n.yaml:
+                fence = "````" if any("```" in line for line in n.yaml) else "```"
+                item += [f"  {fence}diff", *(f"  {line}" for line in n.yaml), f"  {fence}"]
+            topics.setdefault(n.topic, []).append("\n".join(item))
+        for n in d.removed:
+            topics.setdefault(n.topic, []).append(
+                f"- **Removed:** {_md(n.question)} (Anki keeps it until you delete it: search "
+                f"{_code(note_search(d.key, n.id))})"
+            )
+        for topic, items in topics.items():
+            out += [f"### {_md(topic)}", "", *items, ""]
+        if d.moves:
+            out += ["After importing, move these cards (Browse, search, Cards > Change Deck):", ""]
+            out += [f"- to {_md(to)}: {_code(search)}" for to, search, _ in d.moves]
+            out.append("")
+    return "\n".join(out)
+
+
+def as_json(diff: Diff) -> dict:
+    """The diff as plain data for scripts."""
+
+    def note(n: NoteChange) -> dict:
+        item: dict = {"id": n.id, "topic": n.topic, "question": n.question}
+        if n.fields:
+            item["fields"] = list(n.fields)
+        if n.yaml:
+            item["yaml_diff"] = list(n.yaml)
+        return item
+
+    return {
+        "from": diff.a,
+        "to": diff.b,
+        "decks": [
+            {
+                "path": d.path,
+                "moved_from": d.moved_from or None,
+                "name": d.name,
+                "key": d.key,
+                "import": d.counts,
+                "new_deck": d.new_deck,
+                "deck_removed": d.deck_removed,
+                "added": [note(n) for n in d.added],
+                "updated": [note(n) for n in d.updated],
+                "unchanged": d.unchanged,
+                "removed": [note(n) for n in d.removed],
+                "retired": d.retired,
+                "returned": d.returned,
+                "renamed_ids": [{"old": o, "new": n, "why": w} for o, n, w in d.renamed_ids],
+                "deck_renamed": list(d.deck_renamed) if d.deck_renamed else None,
+                "key_changed": list(d.key_changed) if d.key_changed else None,
+                "version": list(d.version) if d.version else None,
+                "design_changed": d.design_changed,
+                "design_updated": d.design_updated,
+                "schema_changed": [list(x) for x in d.schema_changed] if d.schema_changed else None,
+                "moves": [{"to": t, "search": s, "ids": i} for t, s, i in d.moves],
+                "warnings": warnings(d),
+            }
+            for d in diff.decks
+        ],
+    }

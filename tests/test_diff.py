@@ -1,0 +1,405 @@
+"""prepdeck diff: what a learner who imported one revision sees on importing another.
+
+Each prediction is checked against the real importer: the packages at both revisions are
+built from the files git holds there, imported one after the other into a fresh collection,
+and Anki's own counts compared with what diff said.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from prepdeck import build, changes, notetype, render
+from prepdeck.build import build_deck
+from prepdeck.cli import cli
+from prepdeck.diff import diff_revisions, markdown, warnings
+from prepdeck.notetype import notetype_name
+from prepdeck.render import RETIRED_TAG
+
+from conftest import SHIPPED, Anki, edit
+
+DECK = "decks/resource-sharing-interview.yaml"
+STATE = "decks/resource-sharing-interview.state.json"
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def commit(repo: Path, tag: str) -> None:
+    """Build the deck (so its state advances, as a maintainer's build does) and commit."""
+    build_deck(repo / DECK, out_dir=repo / "dist")
+    git(repo, "add", "decks")
+    git(repo, "commit", "-q", "-m", tag)
+    git(repo, "tag", tag)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "repo"
+    (root / "decks").mkdir(parents=True)
+    shutil.copyfile(SHIPPED, root / DECK)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "v0")
+    monkeypatch.chdir(root)
+    return root
+
+
+def package_at(repo: Path, rev: str, folder: Path) -> Path:
+    """The package a maintainer would release at `rev`, from the files git holds there."""
+    (folder / "decks").mkdir(parents=True)
+    for name in (DECK, STATE):
+        (folder / name).write_bytes(
+            subprocess.run(
+                ["git", "show", f"{rev}:{name}"], cwd=repo, capture_output=True, check=True
+            ).stdout
+        )
+    return build_deck(folder / DECK, out_dir=folder / "dist").output
+
+
+def imported(repo: Path, tmp_path: Path, a: str, b: str):
+    """Anki's counts for importing the package at `b` after the one at `a`."""
+    tmp_path.mkdir()
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(package_at(repo, a, tmp_path / "a"))
+        log = anki.import_apkg(package_at(repo, b, tmp_path / "b"))
+        note_type = anki.col.models.by_name(notetype_name("resource-sharing-interview"))
+        front = note_type["tmpls"][0]["qfmt"]
+    finally:
+        anki.close()
+    return log, front
+
+
+def edits_v1(repo: Path) -> None:
+    """Edit a tip and move a question to the end."""
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+    text = (repo / DECK).read_text(encoding="utf-8")
+    start = text.index("  - id: staying-current")
+    end = text.index("  - id: special-project")
+    block = text[start:end]
+    (repo / DECK).write_text(text[:start] + text[end:] + "\n" + block.rstrip() + "\n")
+
+
+def edits_v2(repo: Path) -> None:
+    """Remove one question, rename another's id, retire a third."""
+    text = (repo / DECK).read_text(encoding="utf-8")
+    start = text.index("  - id: promote-services")
+    end = text.index("  - id: team-qualities")
+    (repo / DECK).write_text(text[:start] + text[end:], encoding="utf-8")
+    edit(repo / DECK, "id: questions-for-us", "id: our-questions")
+    edit(
+        repo / DECK,
+        "    tags: [teamwork, behavioral]\n",
+        "    tags: [teamwork, behavioral]\n    retired: true\n",
+    )
+
+
+def edits_v3(repo: Path) -> None:
+    """A card design change (an answer timer) and a new question, no note edits."""
+    edit(
+        repo / DECK,
+        "  name: Resource Sharing Librarian Interview\n",
+        "  name: Resource Sharing Librarian Interview\n  timer: 90\n",
+    )
+    with (repo / DECK).open("a", encoding="utf-8") as f:
+        f.write(
+            "\n  - id: weekend-shifts\n    topic: Closing the interview\n"
+            "    question: Could you work some weekend shifts?\n"
+            "    tips:\n      - Say yes or no plainly, then give the limits.\n"
+        )
+
+
+def edits_v4(repo: Path) -> None:
+    """A release number and nothing else."""
+    edit(repo / DECK, "  timer: 90\n", "  timer: 90\n  version: 1.1.0\n")
+
+
+def edits_v5(repo: Path) -> None:
+    """Subdecks by topic, a renamed deck, and one edit."""
+    edit(repo / DECK, "  timer: 90\n", "  timer: 90\n  subdecks: by-topic\n")
+    edit(repo / DECK, "name: Resource Sharing Librarian Interview", "name: ILL Interview")
+    edit(repo / DECK, "Mention formal training", "Mention any formal training")
+
+
+HISTORY = [
+    ("v1", edits_v1),
+    ("v2", edits_v2),
+    ("v3", edits_v3),
+    ("v4", edits_v4),
+    ("v5", edits_v5),
+]
+
+
+def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
+    for tag, edits in HISTORY:
+        edits(repo)
+        commit(repo, tag)
+    pairs = [
+        ("v0", "v1"),
+        ("v1", "v2"),
+        ("v2", "v3"),
+        ("v3", "v4"),
+        ("v4", "v5"),
+        ("v0", "v5"),
+        ("v5", "v5"),
+    ]
+    for i, (a, b) in enumerate(pairs):
+        (deck,) = diff_revisions(a, b).decks
+        log, front = imported(repo, tmp_path / f"pair{i}", a, b)
+        assert (log.new, log.updated, log.duplicate, log.conflicting) == (
+            deck.counts["new"],
+            deck.counts["updated"],
+            deck.counts["duplicate"],
+            deck.counts["conflicting"],
+        ), (a, b)
+        assert ("pd-timer" in front) == (b in ("v3", "v4", "v5"))
+        assert deck.design_updated == ((a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v5")})
+
+    (step1,) = diff_revisions("v0", "v1").decks
+    assert [n.id for n in step1.updated] == ["special-project"]  # the move updates nothing
+    assert step1.updated[0].fields == ("tips",)
+    assert "-    - Show attention to detail and how you brought stakeholders along." in (
+        step1.updated[0].yaml
+    )
+    assert "+    - Show care for detail and how you brought stakeholders along." in (
+        step1.updated[0].yaml
+    )
+    (step2,) = diff_revisions("v1", "v2").decks
+    assert [n.id for n in step2.removed] == ["promote-services", "questions-for-us"]
+    assert [n.id for n in step2.added] == ["our-questions"]
+    assert step2.retired == ["worked-with-colleagues"]
+    assert step2.renamed_ids == [("questions-for-us", "our-questions", "has the same wording")]
+    (step3,) = diff_revisions("v2", "v3").decks
+    assert (step3.counts["new"], step3.counts["updated"]) == (1, 0)
+    assert step3.design_changed and not step3.schema_changed
+    four = diff_revisions("v3", "v4")
+    (step4,) = four.decks
+    assert "\n## Resource Sharing Librarian Interview 1.1.0\n\n0 new, 0 updated, 10 unchanged." in (
+        markdown(four)
+    )
+    assert step4.version == ("", "1.1.0")
+    assert step4.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+    (step5,) = diff_revisions("v4", "v5").decks
+    assert step5.deck_renamed == ("Resource Sharing Librarian Interview", "ILL Interview")
+    assert [n.id for n in step5.updated] == ["ill-systems"]
+    assert sum(len(ids) for _, _, ids in step5.moves) == 10
+    assert (
+        "ILL Interview::Customer service",
+        '"note:prepdeck-resource-sharing-interview" "tag:topic::customer-service"',
+        ["unhappy-user"],
+    ) in step5.moves
+
+
+def test_a_schema_change_says_which_import_options_it_needs(repo, tmp_path, monkeypatch):
+    before = package_at(repo, "v0", tmp_path / "a")  # built by this prepdeck's note type
+    fields = notetype.FIELDS
+    renamed = (*fields[:-1], "Reserved")
+    monkeypatch.setattr(notetype, "FIELDS", renamed)
+    monkeypatch.setattr(changes, "FIELDS", renamed)
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+    commit(repo, "v1")  # a later prepdeck with another field list
+
+    (deck,) = diff_revisions("v0", "v1").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(before)
+        log = anki.import_apkg(package_at(repo, "v1", tmp_path / "b"))
+    finally:
+        anki.close()
+
+    assert deck.schema_changed == (fields, renamed)
+    assert deck.counts == {"new": 0, "updated": 0, "duplicate": 0, "conflicting": 10}
+    assert (log.new, log.updated, log.duplicate, log.conflicting) == (0, 0, 0, 10)
+    (warning,) = warnings(deck)
+    assert "tick 'Merge note types' and set 'Update notes: Always'" in warning
+
+
+def test_uncommitted_edits_are_compared_with_the_last_commit(repo, tmp_path):
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")  # no build, no commit
+
+    result = CliRunner().invoke(cli, ["diff"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "from HEAD to working tree:"
+    assert lines[1] == (
+        f"{DECK}: Resource Sharing Librarian Interview: 0 new, 1 updated, 9 unchanged"
+    )
+    assert "  updated: special-project (tips)" in lines
+    assert "    +    - Show care for detail and how you brought stakeholders along." in lines
+
+
+def test_a_renamed_deck_and_key_are_warned_about(repo):
+    edit(repo / DECK, "name: Resource Sharing Librarian Interview", "name: ILL Interview")
+    commit(repo, "renamed")
+    edit(repo / DECK, "key: resource-sharing-interview", "key: ill-interview")
+
+    (renamed,) = diff_revisions("v0", "renamed").decks
+    (rekeyed,) = diff_revisions("renamed", None).decks
+
+    assert renamed.deck_renamed == ("Resource Sharing Librarian Interview", "ILL Interview")
+    assert renamed.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+    assert rekeyed.key_changed == ("resource-sharing-interview", "ill-interview")
+    assert rekeyed.counts == {"new": 10, "updated": 0, "duplicate": 0, "conflicting": 0}
+
+
+def test_markdown_release_notes_are_grouped_by_topic(repo):
+    edits_v2(repo)
+    commit(repo, "v1")
+
+    result = CliRunner().invoke(cli, ["diff", "v0", "v1", "--format", "markdown"])
+
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.startswith("# Changes from v0 to v1\n\n## Resource Sharing Librarian Interview\n")
+    assert "1 new, 1 updated, 7 unchanged, 2 removed." in text
+    assert "> **Warning:** question 'questions-for-us' is gone and 'our-questions'" in text
+    closing = text.index("### Closing the interview")
+    assert text.index("- **New:** What questions do you have for us?") > closing
+    assert "### Teamwork and collaboration" in text
+    assert (
+        f"- **Retired** (tagged `{RETIRED_TAG}`): Tell me about a time when you worked closely "
+        "with colleagues to achieve a certain goal. What was your specific role?\n  ```diff\n"
+    ) in text
+    assert "\n  +  retired: true\n  ```\n" in text
+
+
+def test_json_and_deck_files_after_the_separator(repo):
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+
+    result = CliRunner().invoke(cli, ["diff", "--json", "HEAD", "--", DECK])
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["from"], data["to"]) == ("HEAD", "working tree")
+    (deck,) = data["decks"]
+    assert deck["import"] == {"new": 0, "updated": 1, "duplicate": 9, "conflicting": 0}
+    assert deck["updated"][0]["id"] == "special-project"
+
+
+def test_outside_a_repository_or_with_an_unknown_revision_exits_1_with_a_message(
+    repo, tmp_path, monkeypatch
+):
+    unknown = CliRunner().invoke(cli, ["diff", "v9.9"])
+    missing = CliRunner().invoke(cli, ["diff", "v0", "--", "decks/nope.yaml"])
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    no_repo = CliRunner().invoke(cli, ["diff"])
+
+    assert unknown.exit_code == 1
+    assert "prepdeck: unknown revision 'v9.9'" in unknown.output
+    assert missing.exit_code == 1
+    assert "decks/nope.yaml: no such deck file at v0 or at working tree" in missing.output
+    assert no_repo.exit_code == 1
+    assert "is not inside a git repository" in no_repo.output
+    assert "Traceback" not in no_repo.output + unknown.output
+
+
+def test_a_prepdeck_upgrade_between_releases_is_told_from_the_committed_state(
+    repo, tmp_path, monkeypatch
+):
+    released = package_at(repo, "v0", tmp_path / "a")  # what learners of v0 imported
+    original = render.render_note
+
+    def upgraded(question):  # a later prepdeck writes every note a little differently
+        note = original(question)
+        return render.RenderedNote(note.id, (note.fields[0] + " ", *note.fields[1:]), note.tags)
+
+    monkeypatch.setattr(build, "render_note", upgraded)
+    commit(repo, "v1")
+
+    (deck,) = diff_revisions("v0", "v1").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(released)
+        log = anki.import_apkg(package_at(repo, "v1", tmp_path / "b"))
+    finally:
+        anki.close()
+
+    assert deck.counts == {"new": 0, "updated": 10, "duplicate": 0, "conflicting": 0}
+    assert (log.new, log.updated, log.duplicate) == (0, 10, 0)
+    assert {n.fields for n in deck.updated} == {()}  # no YAML changed: rendered differently
+
+
+def test_a_moved_deck_file_keeps_its_notes(repo, tmp_path):
+    git(repo, "mv", DECK, "decks/ill.yaml")
+    git(repo, "mv", STATE, "decks/ill.state.json")
+    git(repo, "commit", "-q", "-m", "moved")
+
+    (deck,) = diff_revisions("v0", "HEAD").decks
+    anki = Anki(tmp_path)
+    try:
+        anki.import_apkg(package_at(repo, "v0", tmp_path / "a"))
+        (tmp_path / "b" / "decks").mkdir(parents=True)
+        for name in ("decks/ill.yaml", "decks/ill.state.json"):
+            (tmp_path / "b" / name).write_text(git(repo, "show", f"HEAD:{name}"))
+        built = build_deck(tmp_path / "b" / "decks/ill.yaml", out_dir=tmp_path / "b" / "dist")
+        log = anki.import_apkg(built.output)
+    finally:
+        anki.close()
+
+    assert (deck.path, deck.moved_from, deck.new_deck) == ("decks/ill.yaml", DECK, False)
+    assert deck.counts == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+    assert (log.new, log.updated, log.duplicate) == (0, 0, 10)
+
+
+def test_three_revisions_are_a_usage_error(repo):
+    result = CliRunner().invoke(cli, ["diff", "v0", "HEAD", "decks/x.yaml"])
+
+    assert result.exit_code == 2
+    assert "give at most two revisions; deck files go after '--'" in result.output
+
+
+def test_run_from_inside_decks_it_finds_the_same_decks(repo, monkeypatch):
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+    monkeypatch.chdir(repo / "decks")
+
+    (deck,) = diff_revisions("HEAD", None, start=".").decks
+
+    assert (deck.path, [n.id for n in deck.updated]) == (DECK, ["special-project"])
+
+
+def test_a_broken_deck_at_a_revision_is_located_there(repo):
+    edit(repo / DECK, "tips:\n      - Answer with one true story", "tipss:\n      - Answer with")
+
+    result = CliRunner().invoke(cli, ["diff"])
+
+    assert result.exit_code == 1
+    assert f"working tree:{DECK}:" in result.output
+    assert "tipss" in result.output
+
+
+def test_release_notes_keep_deck_text_inert(repo):
+    edit(
+        repo / DECK,
+        "question: What questions do you have for us?",
+        "question: 'What <img src=x onerror=alert(1)> [link](http://x) **do** you ask?'",
+    )
+    edit(repo / DECK, "      - Bring one or two", "      - Bring ``` one or two")
+
+    result = CliRunner().invoke(cli, ["diff", "--format", "markdown"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "- **Updated** (question, tips): What &lt;img src=x onerror=alert(1)&gt; "
+        "\\[link\\](http://x) \\*\\*do\\*\\* you ask?\n  ````diff\n"
+    ) in result.output
+    outside_code = re.sub(r"\n  ````diff\n.*?\n  ````\n", "\n", result.output, flags=re.S)
+    assert "<img" not in outside_code and "```" not in outside_code
