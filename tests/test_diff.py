@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from prepdeck import build, changes, notetype, render
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import diff_revisions, markdown, warnings
+from prepdeck.diff import diff_revisions, markdown, text_lines, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
@@ -62,7 +62,8 @@ def repo(tmp_path, monkeypatch) -> Path:
 def package_at(repo: Path, rev: str, folder: Path) -> Path:
     """The package a maintainer would release at `rev`, from the files git holds there."""
     (folder / "decks").mkdir(parents=True)
-    for name in (DECK, STATE):
+    for name in git(repo, "ls-tree", "-r", "--name-only", rev, "--", "decks/").splitlines():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(
             subprocess.run(
                 ["git", "show", f"{rev}:{name}"], cwd=repo, capture_output=True, check=True
@@ -403,3 +404,33 @@ def test_release_notes_keep_deck_text_inert(repo):
     ) in result.output
     outside_code = re.sub(r"\n  ````diff\n.*?\n  ````\n", "\n", result.output, flags=re.S)
     assert "<img" not in outside_code and "```" not in outside_code
+
+
+def test_a_replaced_picture_is_a_media_change_and_the_importer_agrees(repo, tmp_path):
+    images = Path(__file__).parent / "fixtures" / "media" / "images"
+    picture = sorted(p for p in images.iterdir() if p.suffix == ".png")[0]
+    (repo / "decks" / "images").mkdir()
+    shutil.copyfile(picture, repo / "decks" / "images" / "flow.png")
+    edit(
+        repo / DECK,
+        "      - Listen first and acknowledge the frustration before explaining anything.\n",
+        "      - Listen first and acknowledge the frustration before explaining anything.\n"
+        '      - "![The flow](images/flow.png)"\n',
+    )
+    commit(repo, "v1")
+    data = bytearray((repo / "decks" / "images" / "flow.png").read_bytes())
+    data[-20] ^= 0xFF  # other pixels, same name; still a PNG by its bytes
+    (repo / "decks" / "images" / "flow.png").write_bytes(bytes(data))
+    commit(repo, "v2")
+
+    (deck,) = diff_revisions("v1", "v2").decks
+    log, _ = imported(repo, tmp_path / "pair", "v1", "v2")
+
+    (changed,) = deck.updated
+    assert (changed.id, changed.fields, changed.media) == (
+        "unhappy-user",
+        ("media",),
+        ("images/flow.png",),
+    )
+    assert (log.new, log.updated) == (deck.counts["new"], deck.counts["updated"]) == (0, 1)
+    assert "media changed: images/flow.png" in "\n".join(text_lines(diff_revisions("v1", "v2")))

@@ -45,6 +45,7 @@ class NoteChange:
     question: str
     fields: tuple[str, ...] = ()  # the YAML keys that differ (updated notes)
     yaml: tuple[str, ...] = ()  # a diff of the question's YAML, '+'/'-'/' ' lines
+    media: tuple[str, ...] = ()  # pictures and recordings whose bytes are new to the learner
 
 
 @dataclass
@@ -132,6 +133,10 @@ def _build_side(item: DeckAt, label: str) -> _Side:
         path.write_bytes(item.text)
         if item.state is not None:
             state_path(path).write_bytes(item.state)
+        for name, data in item.files:
+            target = Path(tmp, *name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         try:
             committed = read_state(state_path(path))
             deck = load_deck(path, with_answers=False)
@@ -159,8 +164,19 @@ def _yaml_diff(a: Deck, qa: Question, b: Deck, qb: Question) -> tuple[str, ...]:
     return tuple(line for line in lines if not line.startswith(("---", "+++", "@@")))
 
 
-def _note(q: Question, fields: tuple[str, ...] = (), yaml: tuple[str, ...] = ()) -> NoteChange:
-    return NoteChange(q.id, q.topic, q.question, fields, yaml)
+def _note(
+    q: Question,
+    fields: tuple[str, ...] = (),
+    yaml: tuple[str, ...] = (),
+    media: tuple[str, ...] = (),
+) -> NoteChange:
+    return NoteChange(q.id, q.topic, q.question, fields, yaml, media)
+
+
+def _new_media(before: Question, after: Question) -> tuple[str, ...]:
+    """The paths of `after`'s pictures and recordings whose bytes `before` did not carry."""
+    had = {m.name for m in (*before.images, *before.audio)}
+    return tuple(sorted({m.path for m in (*after.images, *after.audio) if m.name not in had}))
 
 
 def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
@@ -191,7 +207,10 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
         if sb.questions[q.id].mod > sa.questions[q.id].mod:
             changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
             yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
-            out.updated.append(_note(q, changed, yaml))
+            media = _new_media(before, q)
+            if media and "media" not in changed:
+                changed = (*changed, "media")
+            out.updated.append(_note(q, changed, yaml, media))
             if q.retired and not before.retired:
                 out.retired.append(q.id)
         else:
@@ -374,6 +393,7 @@ def text_lines(diff: Diff) -> list[str]:
             retired = f"; retired, tagged {RETIRED_TAG}" if n.id in d.retired else ""
             out.append(f"  updated: {n.id}{what}{retired}")
             out += [f"    {line}" for line in n.yaml]
+            out += [f"    media changed: {path}" for path in n.media]
         for n in d.removed:
             out.append(
                 f"  removed: {n.id}: Anki keeps this note until you delete it "
@@ -436,6 +456,7 @@ def markdown(diff: Diff) -> str:
                 if rest:
                     head += f" ({', '.join(rest)} changed too)"
             item = [head]
+            item += [f"  - media changed: {_code(path)}" for path in n.media]
             if n.yaml:
                 fence = "````" if any("```" in line for line in n.yaml) else "```"
                 item += [f"  {fence}diff", *(f"  {line}" for line in n.yaml), f"  {fence}"]
@@ -463,6 +484,8 @@ def as_json(diff: Diff) -> dict:
             item["fields"] = list(n.fields)
         if n.yaml:
             item["yaml_diff"] = list(n.yaml)
+        if n.media:
+            item["media"] = list(n.media)
         return item
 
     return {

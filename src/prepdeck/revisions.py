@@ -16,6 +16,8 @@ from prepdeck.state import state_path
 
 WORKTREE = None  # the revision that stands for the files on disk
 _MAX_BYTES = 64 * 1024 * 1024
+_MAX_MEDIA_BYTES = 200 * 1024 * 1024  # a deck's media at most (media.py)
+_MAX_MEDIA_FILES = 10_000
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class DeckAt:
     path: str  # relative to the repository's top folder, with '/'
     text: bytes
     state: bytes | None
+    files: tuple[tuple[str, bytes], ...] = ()  # other files in its folder: its media
 
 
 def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
@@ -125,5 +128,47 @@ def decks_at(
         text = read_at(root, commit, path)
         if text is None:
             continue  # named, but not in this revision: added or removed in between
-        out.append(DeckAt(path, text, read_at(root, commit, state_path(path).as_posix())))
+        state = read_at(root, commit, state_path(path).as_posix())
+        out.append(DeckAt(path, text, state, media_at(root, commit, path)))
     return out
+
+
+def _is_media(name: str) -> bool:
+    """Not a deck, answers or state file: a picture or recording a deck may name."""
+    return not (
+        name.endswith((".yaml", ".yml", ".state.json")) or ".mine." in name or name.startswith(".")
+    )
+
+
+def media_at(root: str, commit: str | None, deck_path: str) -> tuple[tuple[str, bytes], ...]:
+    """Every file below a deck file's folder at a commit that could be one of its pictures or
+    recordings, so that the deck builds there as it did (symbolic links are left out: the
+    loader would refuse one that leads out of the folder anyway)."""
+    folder = deck_path.rsplit("/", 1)[0] if "/" in deck_path else ""
+    found: list[str] = []
+    if commit is WORKTREE:
+        top = os.path.join(root, folder)
+        for here, dirs, names in os.walk(top):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not d.endswith(".mine")]
+            for name in names:
+                full = os.path.join(here, name)
+                if _is_media(name) and os.path.isfile(full) and not os.path.islink(full):
+                    found.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    else:
+        done = _git(["ls-tree", "-r", "-z", commit, "--", f"{folder}/" if folder else "."], root)
+        for entry in done.stdout.split(b"\0") if done.returncode == 0 else ():
+            meta, _, name = entry.partition(b"\t")
+            path = os.fsdecode(name)
+            blob = meta.startswith((b"100644", b"100755"))  # not a link, not a submodule
+            if blob and _is_media(path.rsplit("/", 1)[-1]) and ".mine/" not in path:
+                found.append(path)
+    out, total = [], 0
+    for path in sorted(found)[:_MAX_MEDIA_FILES]:
+        data = read_at(root, commit, path)
+        if data is None:
+            continue
+        total += len(data)
+        if total > _MAX_MEDIA_BYTES:
+            break  # the build then names the file it misses
+        out.append((path, data))
+    return tuple(out)
