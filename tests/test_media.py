@@ -557,3 +557,19 @@ def test_a_missing_own_recording_is_located_in_the_answers_file(example):
         f"{mine}:4:9: answers.plain.audio[0]: 'media-example.mine/gone.m4a': no such file; "
         "check the path"
     ]
+
+
+def test_importing_a_package_with_recordings_counts_them_as_left_out(tmp_path):
+    """prepdeck import does not bring media back; it says how many it left out."""
+    from click.testing import CliRunner
+
+    from prepdeck.cli import cli
+
+    folder = tmp_path / "media"
+    shutil.copytree(EXAMPLE, folder)
+    built = build_deck(folder / "media-example.yaml", out_dir=tmp_path / "dist")
+
+    result = CliRunner().invoke(cli, ["import", str(built.output)])
+
+    assert result.exit_code == 0, result.output
+    assert "media item" in result.stderr

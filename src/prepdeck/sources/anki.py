@@ -150,7 +150,7 @@ def _mapping(
     pairs = [f"{f} -> {k}" for f, k in zip(nt.fields, out, strict=True) if k]
     left = [f for f, k in zip(nt.fields, out, strict=True) if not k]
     line = f"note type '{nt.name}': {', '.join(pairs)}"
-    if left and not deck_key:  # prepdeck's reserved Extra field is always empty
+    if left and not deck_key:  # prepdeck's Extra holds only its own sound tags (counted)
         line += (
             f"; left out: {', '.join(left)} (keep with --field 'FIELD=KEY', KEY: {', '.join(KEYS)})"
         )
@@ -160,7 +160,10 @@ def _mapping(
 
 def _draft(note: AnkiNote, mapping: list[str | None], path: str) -> tuple[Draft | None, int]:
     values = {key: value for key, value in zip(mapping, note.fields, strict=False) if key}
-    media = 0
+    # Recordings in fields left out (prepdeck's own are in Extra) are media left behind too.
+    media = sum(
+        value.count("[sound:") for key, value in zip(mapping, note.fields, strict=False) if not key
+    )
 
     def text(key: str) -> str:
         nonlocal media
