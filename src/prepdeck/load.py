@@ -13,42 +13,38 @@ from collections.abc import Iterable, Iterator
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from prepdeck.answers import merge_answers
 from prepdeck.errors import DeckFileError, Problem
-from prepdeck.files import NotAFileError, TooLargeError, read_bounded
 from prepdeck.gcpause import paused_gc
-from prepdeck.media import Files, Media, MediaProblem, image_refs
+from prepdeck.media import Files, Media
 from prepdeck.model import SUBDECK_MODES, Deck, Question
-from prepdeck.slugs import ascii_slug, topic_clashes
-from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
-from prepdeck.yamlnodes import BOOL_TAG, NULL_TAG, compose_checked, peek
-
-# Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
-# They are far above any real deck: the 100,000-question benchmark deck is about 25 MB.
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_TEXT_CHARS = 20_000
-MAX_TIPS = 50
-MAX_TAGS = 50
-MAX_RECORDINGS = 10
-
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
-TAG_RE = re.compile(r"^[^\s\"]+\Z")
-LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?\Z")
-RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
-# Characters no text may hold: C0 controls but tab and line feed, DEL and C1 controls. Anki
-# stores fields separated by \x1f and refuses a package whose fields contain it; a terminal
-# runs ESC and C1 sequences. (YAML's escapes, such as "\e" or "\x1f", can write them.)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Invisible characters that make two names look the same: zero-width space, word joiner,
-# byte order mark, soft hyphen, bidirectional embeddings, overrides, isolates and marks.
-# (Zero-width joiner and non-joiner are not here: Persian, Indic scripts and emoji use them.)
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+from prepdeck.reader import (
+    _CONTROL,
+    _INVISIBLE,
+    LANG_RE,
+    MAX_FILE_BYTES,
+    MAX_RECORDINGS,
+    MAX_TAGS,
+    MAX_TEXT_CHARS,
+    MAX_TIPS,
+    RESERVED_TAG_PREFIXES,
+    SLUG_RE,
+    TAG_RE,
+    TIMER_RANGE,
+    Reader,
+    is_null,
+    kind,
+    read_bounded,
+    read_text,
 )
+from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
+from prepdeck.slugs import topic_clashes
+from prepdeck.yamlnodes import BOOL_TAG, peek
+
 EMPTY_DECK = (
     "the file is empty; a deck file needs a `deck:` and a `questions:` key "
     "(prepdeck new FILE writes a starter)"
 )
-
 
 DECK_KEYS = (
     "key",
@@ -64,16 +60,36 @@ DECK_KEYS = (
 # A release name shown as plain text on every card: letters, digits, spaces and . - + ~ _
 VERSION_RE = re.compile(r"[^\W_](?:[\w.+~ -]*[\w+~])?")
 MAX_VERSION_CHARS = 32
-MINE_KEYS = ("answers", "interview", "timer")
-TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
 QUESTION_KEYS = (
     *("id", "topic", "question", "tips", "tags", "example", "notes", "retired", "audio", "guid"),
 )
 # An Anki note GUID kept for a question that began in Anki (prepdeck pull --add-new): the
 # characters Anki's own GUIDs use, nothing that could break out of a field or a search.
 GUID_RE = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]{1,64}\Z")
-ANSWER_KEYS = ("example", "notes", "audio")
 
+
+# The format's limits and rules live in reader.py; callers find them here too.
+__all__ = [
+    "LANG_RE",
+    "MAX_FILE_BYTES",
+    "MAX_RECORDINGS",
+    "MAX_TAGS",
+    "MAX_TEXT_CHARS",
+    "MAX_TIPS",
+    "RESERVED_TAG_PREFIXES",
+    "SLUG_RE",
+    "TAG_RE",
+    "TIMER_RANGE",
+    "_CONTROL",
+    "_INVISIBLE",
+    "answers_path",
+    "deck_paths",
+    "load_deck",
+    "load_decks",
+    "parse_deck_text",
+    "sibling_problems",
+    "slugify",
+]
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
 PathLike = str | os.PathLike
@@ -100,14 +116,14 @@ def load_deck(path: PathLike, *, with_answers: bool = True) -> Deck:
     """Load and validate one deck file (and the learner's answers beside it, if any)."""
     path = os.fspath(path)
     reader = _Reader(path)
-    text = _read_text(path, reader)
+    text = read_text(path, reader)
     if reader.problems:
         raise DeckFileError(reader.problems)
     files = Files()  # every media file is read and hashed once per load
     deck = parse_deck_text(text, path, files=files)
     mine = answers_path(path)
     if with_answers and os.path.exists(mine):
-        deck = _merge_answers(deck, mine, files)
+        deck = merge_answers(deck, mine, files)
     return deck
 
 
@@ -210,271 +226,14 @@ def parse_deck_text(text: str, path: str = "<text>", *, files: Files | None = No
     return deck
 
 
-def _read_text(path: str, reader: _Reader) -> str:
-    try:
-        data = read_bounded(path, MAX_FILE_BYTES)
-    except NotAFileError as err:
-        reader.fail(None, f"{err.strerror}; name a deck file")
-        return ""
-    except TooLargeError as err:
-        reader.fail(
-            None,
-            f"the file is {err.size / 2**20:.1f} MiB; deck files are limited to "
-            f"{MAX_FILE_BYTES // 2**20} MiB: split it into several decks",
-        )
-        return ""
-    except OSError as err:
-        reader.fail(None, f"cannot be read: {err.strerror or err}")
-        return ""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif _wide_encoding(data):
-        reader.problems.append(
-            Problem(path, 1, 1, "the file is UTF-16 or UTF-32 text; save it as UTF-8 and try again")
-        )
-        return ""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        line_start = data.rfind(b"\n", 0, err.start) + 1
-        column = len(data[line_start : err.start].decode("utf-8", "ignore")) + 1
-        reader.problems.append(
-            Problem(
-                reader.path,
-                line,
-                column,
-                f"byte 0x{data[err.start]:02x} is not UTF-8 text; save the file as UTF-8",
-            )
-        )
-        return ""
+class _Reader(Reader):
+    """Walks a deck file's nodes against the deck format."""
 
-
-def _wide_encoding(data: bytes) -> bool:
-    """UTF-16 or UTF-32, with or without a byte order mark: many NUL bytes in the text."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    head = data[:4096]
-    return len(head) >= 2 and head.count(0) * 4 >= len(head)
-
-
-def _merge_answers(deck: Deck, path: str, files: Files | None = None) -> Deck:
-    reader = _Reader(path, files)
-    # An empty (or comments-only) answers file simply holds no answers yet.
-    root = reader.compose(_read_text(path, reader))
-    answers, settings = {}, {}
-    if root is not None:
-        answers, settings = reader.mine(root, {q.id for q in deck.questions})
-    if reader.problems:
-        raise DeckFileError(reader.problems)
-    questions = tuple(
-        _with_answers(q, answers[q.id]) if q.id in answers else q for q in deck.questions
-    )
-    return deck._replace(questions=questions, **settings)
-
-
-def _with_answers(q: Question, own: dict) -> Question:
-    """A question with the learner's own example and notes, and their recordings after the
-    deck's; `shared` keeps what the deck file alone gives (model.as_written), `mine` which
-    values came from the answers file (pull writes edits of those back there)."""
-    own = dict(own)
-    mine = tuple(k for k in ("example", "notes", "audio") if k in own)
-    audio = q.audio + own.pop("audio", ())
-    images = tuple({m.ref: m for m in (*q.images, *own.pop("images", ()))}.values())
-    shared = (q.example, q.notes, q.audio, q.images)
-    return q._replace(**own, audio=audio, images=images, shared=shared, mine=mine)
-
-
-class _Reader:
-    """Walks composed YAML nodes for one file, collecting problems instead of stopping."""
-
-    def __init__(self, path: str, files: Files | None = None):
-        self.path = path
-        self.files = files
-        self.folder = os.path.dirname(path) or "."
-        self.problems: list[Problem] = []
-        # (mapping node id, key) for keys an unknown key looked like: "tipss" already says
-        # what is wrong, so "tips is missing" would only repeat it.
-        self.misspelled: set[tuple[int, str]] = set()
-
-    # -- reporting --------------------------------------------------------------------
-    def fail(self, node: Node | None, message: str) -> None:
-        if node is None:
-            self.problems.append(Problem(self.path, 0, 0, message))
-        else:
-            mark = node.start_mark
-            self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
-
-    # -- YAML -------------------------------------------------------------------------
-    def compose(self, text: str, empty: str | None = None) -> Node | None:
-        if self.problems:
-            return None
-        root, problems = compose_checked(text, self.path, empty)
-        self.problems.extend(problems)
-        return root
-
-    def mapping(self, node: Node, where: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
-        """A mapping's values by key, reporting wrong types, duplicate and unknown keys."""
-        if not isinstance(node, MappingNode):
-            self.fail(node, f"{where}: expected a mapping (key: value lines), found {_kind(node)}")
-            return None
-        out: dict[str, Node] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, f"{where}: keys must be plain words")
-                continue
-            key = key_node.value
-            if key in first_line:
-                self.fail(
-                    key_node,
-                    f"{where}: key '{key}' appears twice (first on line {first_line[key]}); "
-                    "keep one",
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
-            if key not in allowed:
-                close = _close_match(key, allowed)
-                if close:
-                    self.misspelled.add((id(node), close[0]))
-                self.fail(key_node, f"{where}: unknown key '{key}'{_did_you_mean(key, allowed)}")
-                continue
-            out[key] = value_node
-        return out
-
-    def missing(self, parent: Node, where: str) -> None:
-        """Report a required key that is absent (unless a misspelling of it was reported)."""
-        key = where.rsplit(".", 1)[-1]
-        if (id(parent), key) not in self.misspelled:
-            self.fail(parent, f"{where}: is missing; add a line `{key}: …` here")
-
-    def text(
-        self, node: Node | None, where: str, *, required: bool, parent: Node | None = None
-    ) -> str:
-        """A text value. Any plain scalar counts as its literal text (so `yes` stays 'yes')."""
-        if node is None:
-            if required and parent is not None:
-                self.missing(parent, where)
-            return ""
-        if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
-            if required:
-                self.fail(node, f"{where}: is empty; write some text here")
-            return ""
-        if not isinstance(node, ScalarNode):
-            hint = ""
-            if isinstance(node, MappingNode) and len(node.value) == 1:
-                hint = "; text with ': ' in it must be put in quotes"
-            self.fail(node, f"{where}: expected text, found {_kind(node)}{hint}")
-            return ""
-        value = node.value.strip()
-        bad = _CONTROL.search(value)
-        if bad:
-            self.fail(
-                node,
-                f"{where}: contains the control character U+{ord(bad.group()):04X}, which "
-                "Anki cannot store and a terminal may run; delete it",
-            )
-            return ""
-        if required and not value:
-            self.fail(node, f"{where}: is empty; write some text here")
-        elif len(value) > MAX_TEXT_CHARS:
-            self.fail(
-                node,
-                f"{where}: is {len(value):,} characters long; the limit is {MAX_TEXT_CHARS:,}",
-            )
-            return ""
-        return value
-
-    def name(self, node: Node | None, value: str, where: str) -> str:
-        """A name that identifies something (topic, tag, deck name): one spelling per name.
-
-        Unicode is composed (NFC), so 'é' typed two ways is one topic; invisible characters
-        and empty '::' parts, which would make look-alike or blank decks and tags, are refused.
-        """
-        if not value:
-            return value
-        value = unicodedata.normalize("NFC", value)
-        bad = _INVISIBLE.search(value)
-        if bad or value[0] in "\u200c\u200d" or value[-1] in "\u200c\u200d":
-            ch = bad.group() if bad else (value[0] if value[0] in "\u200c\u200d" else value[-1])
-            label = unicodedata.name(ch, "invisible character").lower()
-            self.fail(
-                node,
-                f"{where}: contains the invisible character U+{ord(ch):04X} ({label}), which "
-                "makes it look like another name; delete it",
-            )
-            return ""
-        if "::" in value and any(not part.strip() for part in value.split("::")):
-            self.fail(node, f"{where}: '{value}' has an empty part around '::'; remove it")
-            return ""
-        return value
-
-    def text_list(self, node: Node, where: str, limit: int) -> list[tuple[str, Node]]:
-        if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
-            self.fail(node, f"{where}: expected a list (one '- item' per line), found text")
-            return []
-        if not isinstance(node, SequenceNode):
-            self.fail(node, f"{where}: expected a list (one '- item' per line)")
-            return []
-        if len(node.value) > limit:
-            self.fail(node, f"{where}: has {len(node.value)} items; the limit is {limit}")
-            return []
-        return [
-            (self.text(item, f"{where}[{i}]", required=True), item)
-            for i, item in enumerate(node.value)
-        ]
-
-    def slug(self, node: Node | None, where: str, parent: Node, what: str) -> str:
-        value = self.text(node, where, required=True, parent=parent)
-        if value and not SLUG_RE.match(value):
-            suggestion = ascii_slug(value)[:64]
-            hint = f"; for example '{suggestion}'" if suggestion else ""
-            self.fail(
-                node,
-                f"{where}: '{value}' is not a valid {what}: use 1-64 lowercase letters, digits "
-                f"and hyphens, starting with a letter or digit{hint}",
-            )
-            return ""
-        return value
-
-    # -- media ------------------------------------------------------------------------
-    def pictures(self, node: Node | None, text: str, where: str, description: bool = False):
-        """The checked files of the images a Markdown text shows."""
-        out: list[Media] = []
-        if self.files is None or "![" not in text:
-            return out
-        for ref in image_refs(text):
-            try:
-                out.append(self.files.resolve(self.folder, ref, "image", description))
-            except MediaProblem as err:
-                self.fail(node, f"{where}: {err}")
-        return out
-
-    def recordings(self, node: Node | None, where: str) -> tuple[Media, ...]:
-        """`audio:` as one path or a list of paths, each file checked."""
-        if node is None or _is_null(node):
-            return ()
-        one = isinstance(node, ScalarNode)
-        if one:
-            items = [(self.text(node, where, required=True), node)]
-        else:
-            items = self.text_list(node, where, MAX_RECORDINGS)
-        out: list[Media] = []
-        for i, (ref, item) in enumerate(items):
-            if not ref or self.files is None:
-                continue
-            try:
-                out.append(self.files.resolve(self.folder, ref, "audio"))
-            except MediaProblem as err:
-                self.fail(item, f"{where}{'' if one else f'[{i}]'}: {err}")
-        return tuple(out)
-
-    # -- the deck format --------------------------------------------------------------
     def deck(self, root: Node) -> Deck | None:
         if not isinstance(root, MappingNode):
             self.fail(
                 root,
-                f"the top level is {_kind(root)}; a deck file is a mapping with a `deck:` and "
+                f"the top level is {kind(root)}; a deck file is a mapping with a `deck:` and "
                 "a `questions:` key (see the README for an example)",
             )
             return None
@@ -558,33 +317,6 @@ class _Reader:
             return ""
         return value
 
-    def timer(self, node: Node | None, where: str) -> int | None:
-        """Seconds for the answer timer: a whole number in TIMER_RANGE; None when absent."""
-        value = self.text(node, where, required=False)
-        if not value:
-            return None
-        low, high = TIMER_RANGE
-        if not value.isdigit() or not low <= int(value) <= high:
-            self.fail(
-                node,
-                f"{where}: '{value}' is not a number of seconds from {low} to {high}, such as 90",
-            )
-            return None
-        return int(value)
-
-    def interview(self, node: Node | None) -> str:
-        """The interview date, YYYY-MM-DD."""
-        value = self.text(node, "interview", required=False)
-        if not value:
-            return ""
-        from prepdeck.plan import parse_date
-
-        try:
-            return parse_date(value).isoformat()
-        except ValueError as err:
-            self.fail(node, f"interview: {err}")
-            return ""
-
     def language(self, node: Node | None) -> str:
         value = self.text(node, "deck.language", required=False)
         if not value:
@@ -601,7 +333,7 @@ class _Reader:
         return value
 
     def labels(self, node: Node | None) -> tuple[tuple[str, str], ...]:
-        if node is None or _is_null(node):
+        if node is None or is_null(node):
             return ()
         from prepdeck.labels import LABEL_KEYS, label_problem
 
@@ -645,7 +377,7 @@ class _Reader:
             self.fail(
                 node,
                 f"questions: expected a list of questions, each starting with '- id:', "
-                f"found {_kind(node)}",
+                f"found {kind(node)}",
             )
             return
         seen: dict[str, int] = {}
@@ -698,7 +430,7 @@ class _Reader:
             if not tips and isinstance(fields["tips"], SequenceNode) and not fields["tips"].value:
                 self.fail(fields["tips"], f"{where}.tips: is empty; add at least one tip")
         tags: list[str] = []
-        if "tags" in fields and not _is_null(fields["tags"]):
+        if "tags" in fields and not is_null(fields["tags"]):
             for raw, tag_node in self.text_list(fields["tags"], f"{where}.tags", MAX_TAGS):
                 tag = self.name(tag_node, raw, f"{where}.tags")
                 if tag and not TAG_RE.match(tag):
@@ -743,68 +475,3 @@ class _Reader:
             self.fail(node, f"{where}: '{value}' is not an Anki note GUID; remove the line")
             return ""
         return value
-
-    def mine(self, root: Node, known_ids: set[str]) -> tuple[dict[str, dict], dict]:
-        """A learner's own file: `answers: {question-id: {example: …, notes: …}}`, and their
-        `interview:` date and answer `timer:`. Returns the answers and the personal settings."""
-        top = self.mapping(root, "top level", MINE_KEYS)
-        if top is None:
-            return {}, {}
-        settings = {
-            "interview": self.interview(top.get("interview")),
-            "mine_timer": self.timer(top.get("timer"), "timer"),
-        }
-        if "answers" not in top or _is_null(top["answers"]):
-            return {}, settings
-        if not isinstance(top["answers"], MappingNode):
-            self.fail(top["answers"], "answers: expected a mapping of question ids")
-            return {}, settings
-        ids = [k.value for k, _ in top["answers"].value if isinstance(k, ScalarNode)]
-        entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(ids)))
-        out: dict[str, dict] = {}
-        for qid, node in (entries or {}).items():
-            if qid not in known_ids:
-                key_node = next(k for k, _ in top["answers"].value if k.value == qid)
-                self.fail(
-                    key_node,
-                    f"answers: '{qid}' matches no question in the deck"
-                    f"{_did_you_mean(qid, tuple(known_ids))}",
-                )
-                continue
-            fields = self.mapping(node, f"answers.{qid}", ANSWER_KEYS)
-            if fields is None:
-                continue
-            own: dict = {}
-            images: list[Media] = []
-            for k, v in fields.items():
-                if k == "audio":
-                    own[k] = self.recordings(v, f"answers.{qid}.audio")
-                    continue
-                own[k] = self.text(v, f"answers.{qid}.{k}", required=False)
-                images += self.pictures(v, own[k], f"answers.{qid}.{k}")
-            out[qid] = {**own, "images": tuple(images)}
-        return out, settings
-
-
-def _close_match(word: str, choices: tuple[str, ...]) -> list[str]:
-    import difflib  # only a file with a mistake pays for it
-
-    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-
-
-def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
-    close = _close_match(word, choices)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    return f"; allowed keys: {', '.join(sorted(choices))}" if len(choices) <= 10 else ""
-
-
-def _kind(node: Node) -> str:
-    """'text', 'a list' or 'a mapping', for messages."""
-    if isinstance(node, ScalarNode):
-        return "text"
-    return "a list" if isinstance(node, SequenceNode) else "a mapping"
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == NULL_TAG
