@@ -157,8 +157,9 @@ def check_interview(text: str, on: dt.date | None = None) -> str:
         date = parse_date(text)
     except ValueError as err:
         raise PrepdeckError(f"--interview: {err}") from None
-    if date <= (on or today()):
-        when = "today" if date == (on or today()) else "in the past"
+    on = on or today()
+    if date <= on:
+        when = "today" if date == on else "in the past"
         raise PrepdeckError(
             f"--interview: {date} is {when}; give the date of an interview still to come"
         )
