@@ -51,14 +51,14 @@ def _export(anki, tmp_path, kind: str):
     return path
 
 
-def _edit_in_anki(anki, qid: str, **changes) -> None:
-    """Edit a note on the phone, a minute after the last build (Anki stamps the edit)."""
+def _edit_in_anki(anki, qid: str, later: int = 60, **changes) -> None:
+    """Edit a note on the phone, `later` seconds after the last build (Anki stamps it)."""
     note = anki.note(qid)
     for name, (old, new) in changes.items():
         assert old in note[name], (name, old)
         note[name] = note[name].replace(old, new)
     anki.col.update_note(note)
-    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    anki.col.db.execute("update notes set mod = mod + ? where id = ?", later, note.id)
 
 
 @pytest.mark.parametrize("kind", ["apkg", "legacy", "colpkg"])
@@ -211,3 +211,87 @@ def test_keep_layout_keeps_only_breaks_between_unchanged_words(old, new, expecte
 
     assert keep_layout(old, new) == expected
     assert reads(keep_layout(old, new)) == reads(new)
+
+
+def _media_project(tmp_path, anki):
+    """The media example deck (pictures in tips and the description, a recording), built,
+    committed and imported."""
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "media" / "decks"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "media", folder)
+    deck_file = folder / "media-example.yaml"
+    anki.import_apkg(build_deck(deck_file, out_dir=tmp_path / "media" / "dist").output)
+    return deck_file
+
+
+def test_a_deck_with_pictures_and_recordings_pulls_and_keeps_its_pictures(tmp_path, anki):
+    deck_file = _media_project(tmp_path, anki)
+    deck = load_deck(deck_file)
+    with_picture = next(q for q in deck.questions if q.images and len(q.tips) > 1)
+    second = with_picture.tips[1]
+    word = second.split()[0]
+    _edit_in_anki(anki, with_picture.id, Tips=(word, word + " (edited)"))
+    export = _export(anki, tmp_path, "apkg")
+
+    result = pull(deck_file, str(export), write=True)
+
+    after = load_deck(deck_file)
+    pulled = next(q for q in after.questions if q.id == with_picture.id)
+    assert [e.id for e in result.edits] == [with_picture.id]
+    assert pulled.tips[0] == with_picture.tips[0]  # the picture's tip, untouched
+    assert pulled.tips[1] == second.replace(word, word + " (edited)", 1)
+    log = anki.import_apkg(build_deck(deck_file, out_dir=tmp_path / "media" / "dist").output)
+    assert (log.new, log.updated) == (0, 0)
+
+
+def test_retiring_in_anki_writes_a_yaml_boolean(project, tmp_path, anki):
+    note = anki.note("staying-current")
+    note.tags.append("prepdeck::retired")
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    export = _export(anki, tmp_path, "apkg")
+
+    pull(project, str(export), write=True)
+
+    assert next(q for q in load_deck(project).questions if q.id == "staying-current").retired
+    assert "retired: true\n" in project.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("guid", ["- x", "'q", '"q', "x: y", "x #y", "!abc", "yes"])
+def test_notes_from_other_tools_with_any_guid_come_in(project, tmp_path, anki, guid):
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    note = anki.col.new_note(model)
+    note["Question"], note["Tips"] = "A question from elsewhere?", "<ul><li>a tip</li></ul>"
+    note["Topic"] = "Imported"
+    anki.col.add_note(note, 1)
+    anki.col.db.execute("update notes set guid = ? where id = ?", guid, note.id)
+    export = _export(anki, tmp_path, "apkg")
+
+    pull(project, str(export), write=True, add_new=True)
+    log = anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+
+    assert load_deck(project).questions[-1].guid == guid
+    assert (log.new, log.updated) == (0, 0)
+
+
+def test_a_field_anki_stores_without_paragraph_tags_is_no_edit(project, tmp_path, anki):
+    note = anki.note("staying-current")
+    note["Notes"] = "My own words."  # Anki's editor keeps plain text without <p>
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+    _edit_in_anki(anki, "staying-current", later=120, Tips=("<li>", "<li>New: "))
+    again = pull(project, str(_export(anki, tmp_path, "apkg")))
+
+    assert [list(e.values) for e in again.edits] == [["tips"]]
+
+
+def test_a_missing_export_says_so(project):
+    from prepdeck.errors import PrepdeckError
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, "no-such-export.apkg")
+
+    assert str(err.value).startswith("no-such-export.apkg: no such file; export it from Anki")

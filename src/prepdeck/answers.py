@@ -15,10 +15,14 @@ MINE_KEYS = ("answers", "interview", "timer")
 ANSWER_KEYS = ("example", "notes", "audio")
 
 
-def merge_answers(deck: Deck, path: str, files: Files | None = None) -> Deck:
+def merge_answers(
+    deck: Deck, path: str, files: Files | None = None, text: str | None = None
+) -> Deck:
+    """The deck with the answers file at `path` merged in (`text`: that file's text as it
+    is about to be written, read as if it were there)."""
     reader = _AnswersReader(path, files)
     # An empty (or comments-only) answers file simply holds no answers yet.
-    root = reader.compose(read_text(path, reader))
+    root = reader.compose(read_text(path, reader) if text is None else text)
     answers, settings = {}, {}
     if root is not None:
         answers, settings = reader.mine(root, {q.id for q in deck.questions})

@@ -63,9 +63,10 @@ MAX_VERSION_CHARS = 32
 QUESTION_KEYS = (
     *("id", "topic", "question", "tips", "tags", "example", "notes", "retired", "audio", "guid"),
 )
-# An Anki note GUID kept for a question that began in Anki (prepdeck pull --add-new): the
-# characters Anki's own GUIDs use, nothing that could break out of a field or a search.
-GUID_RE = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_`{|}~]{1,64}\Z")
+# An Anki note GUID kept for a question that began in Anki (prepdeck pull --add-new). Anki
+# writes base91 ones, other tools anything; it only goes into the package's notes table, so
+# any printable text will do (control characters are refused for every value already).
+GUID_RE = re.compile(r"^\S(?:.{0,98}\S)?\Z", re.S)
 
 
 # The format's limits and rules live in reader.py; callers find them here too.

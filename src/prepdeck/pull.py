@@ -10,6 +10,8 @@ those notes and the learner's edit stays as it is.
 
 from __future__ import annotations
 
+import html as html_module
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from prepdeck.files import read_bounded
 from prepdeck.load import MAX_FILE_BYTES, answers_path, load_deck
 from prepdeck.model import Deck, Question, as_written
 from prepdeck.notetype import FIELDS, note_guid, notetype_name
-from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX, markdown_inline, render_note
+from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX, render_note
 from prepdeck.sources.ankipkg import AnkiNote, read_package
 from prepdeck.sources.draft import question_id
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
@@ -80,6 +82,11 @@ def pull(
             "build it and import it first"
         )
     local = read_local_state(local_state_path(deck_path))
+    if not Path(export).is_file():
+        raise PrepdeckError(
+            f"{export}: no such file; export it from Anki first (File > Export, a deck package "
+            "or the whole collection)"
+        )
     package = read_package(export)
     ours = {nt.id for nt in package.notetypes.values() if nt.name == notetype_name(deck.key)}
     by_guid = {q.guid or note_guid(deck.key, q.id): q for q in deck.questions}
@@ -140,17 +147,21 @@ def _edit(q: Question, note: AnkiNote) -> Edit:
     lines: list[str] = []
     for key, name in (("question", "Question"), ("topic", "Topic")):
         if have[name] != ours[name]:
-            values[key] = to_text(have[name]).markdown
-            lines.append(_changed(key, getattr(q, key), values[key]))
+            text = to_text(have[name]).markdown
+            if _words(text) != _words(getattr(q, key)):
+                values[key] = text
+                lines.append(_changed(key, getattr(q, key), text))
     if have["Tips"] != ours["Tips"]:
-        tips = _tips(q.tips, to_tips(have["Tips"]).tips)
+        tips = _tips(q, have["Tips"], ours["Tips"])
         if tips and tips != q.tips:
             values["tips"] = tips
             lines += _tip_lines(q.tips, tips)
     for key, name in (("example", "Example"), ("notes", "Notes")):
         if have[name] != ours[name]:
-            values[key] = keep_layout(getattr(q, key), to_markdown(have[name]).markdown)
-            lines.append(_changed(key, getattr(q, key), values[key]))
+            text = keep_layout(getattr(q, key), _markdown(have[name], q))
+            if _words(text) != _words(getattr(q, key)):
+                values[key] = text
+                lines.append(_changed(key, getattr(q, key), text))
     own = [t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::"))]
     folded = {t.casefold() for t in own}
     if folded != {t.casefold() for t in q.tags}:
@@ -165,10 +176,70 @@ def _edit(q: Question, note: AnkiNote) -> Edit:
     return Edit(q.id, note.mod, values, lines)
 
 
-def _tips(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
-    """Anki's tips, each written as the YAML had it where its HTML is unchanged."""
-    by_html = {markdown_inline(t): t for t in before}
-    return tuple(by_html.get(markdown_inline(t), t) for t in after)
+def _words(text: str) -> list[str]:
+    """Text as a card reads it: line breaks and runs of spaces read as one space."""
+    return text.split()
+
+
+_FLAT_LIST = re.compile(r"<ul>((?:<li>(?:(?!</?li>|</?ul>).)*</li>)*)</ul>", re.S)
+_ITEM = re.compile(r"<li>((?:(?!</?li>).)*)</li>", re.S)
+
+
+def _tips(q: Question, have: str, ours: str) -> tuple[str, ...]:
+    """Anki's tips: where an item's HTML is what prepdeck sent, the tip as the YAML wrote it
+    (pictures and all); an edited item turned back into Markdown."""
+    sent = {}
+    flat = _FLAT_LIST.fullmatch(ours)
+    if flat:
+        sent = dict(zip(_ITEM.findall(flat.group(1)), q.tips, strict=False))
+    flat = _FLAT_LIST.fullmatch(have.strip())
+    if not flat:  # the list itself was restructured in Anki: best effort
+        return tuple(_with_pictures(to_tips(_tokens(have, q)[0]).tips, have, q))
+    out = []
+    for item in _ITEM.findall(flat.group(1)):
+        if item in sent:
+            out.append(sent[item])
+        else:
+            tips = to_tips(f"<ul><li>{_tokens(item, q)[0]}</li></ul>").tips
+            out += _with_pictures(tips, item, q)
+    return tuple(t for t in out if t.strip())
+
+
+# A picture prepdeck placed: <img src="prepdeck-<hash>.png" alt="…" …>. Turning a field back
+# into Markdown would drop it, so it stands as a token meanwhile and comes back as the
+# ![alt](path) the deck file wrote.
+_PLACED = re.compile(r'<img src="(_?prepdeck-[0-9a-f]+\.[a-z0-9]+)"[^>]*?(?: alt="([^"]*)")?[^>]*>')
+
+
+def _tokens(html: str, q: Question) -> tuple[str, dict[str, str]]:
+    refs = {m.name: m.ref for m in q.images}
+    found: dict[str, str] = {}
+
+    def token(m: re.Match) -> str:
+        if m.group(1) not in refs:
+            return m.group(0)
+        key = f"PDPICTURE{len(found)}X"
+        alt = html_module.unescape(m.group(2) or "")
+        found[key] = f"![{alt}]({refs[m.group(1)]})"
+        return key
+
+    return _PLACED.sub(token, html), found
+
+
+def _with_pictures(texts, html: str, q: Question) -> list[str]:
+    _, found = _tokens(html, q)
+    out = []
+    for text in texts:
+        for key, picture in found.items():
+            text = text.replace(key, picture)
+        out.append(text)
+    return out
+
+
+def _markdown(html: str, q: Question) -> str:
+    """A field back to Markdown, keeping prepdeck's own pictures as the deck wrote them."""
+    tokened, _ = _tokens(html, q)
+    return _with_pictures([to_markdown(tokened).markdown], html, q)[0]
 
 
 def _short(text: str, most: int = 70) -> str:
@@ -298,7 +369,7 @@ def _splice(text: str, mapping, key: str, value: object):
         if found:
             node = found[1]
             return yamledit.Splice(node.start_mark.index, node.end_mark.index, literal)
-        return yamledit.add_entry(text, mapping, key, literal) if value else None
+        return yamledit.add_entry(text, mapping, key, literal, raw=True) if value else None
     if key in ("tips", "tags"):
         items = list(value)  # type: ignore[arg-type]
         if found:
@@ -338,17 +409,20 @@ def _root(text: str, path: Path):
 
 
 def _load_staged(deck_path: Path, staged: dict[Path, bytes]) -> Deck:
-    """The deck as the next build will read it, from the files about to be written."""
-    import tempfile
+    """The deck as the next build will read it, from the files about to be written, read
+    in place (so pictures and recordings resolve beside it, and messages name the file)."""
+    from prepdeck.answers import merge_answers
+    from prepdeck.load import parse_deck_text
+    from prepdeck.media import Files
 
-    with tempfile.TemporaryDirectory(prefix="prepdeck-pull-") as folder:
-        copy = Path(folder) / deck_path.name
-        copy.write_bytes(staged.get(deck_path, deck_path.read_bytes()))
-        mine = Path(answers_path(deck_path))
-        if mine in staged or mine.exists():
-            Path(answers_path(copy)).write_bytes(staged.get(mine) or mine.read_bytes())
-        deck = load_deck(copy)
-    return deck._replace(source=str(deck_path))
+    files = Files()
+    text = staged.get(deck_path) or deck_path.read_bytes()
+    deck = parse_deck_text(text.decode("utf-8-sig"), str(deck_path), files=files)
+    mine = Path(answers_path(deck_path))
+    if mine in staged or mine.exists():
+        mine_text = (staged.get(mine) or mine.read_bytes()).decode("utf-8-sig")
+        deck = merge_answers(deck, str(mine), files, text=mine_text)
+    return deck
 
 
 def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Path, bytes]]:

@@ -83,15 +83,18 @@ def replace_list(text: str, key: ScalarNode, node: Node, items: Sequence[str]) -
     return Splice(node.start_mark.index, end, body)
 
 
-def add_entry(text: str, mapping: MappingNode, key: str, value: str) -> Splice:
-    """Add `key: value` as the last entry of a mapping, in its style."""
+def add_entry(
+    text: str, mapping: MappingNode, key: str, value: str, *, raw: bool = False
+) -> Splice:
+    """Add `key: value` as the last entry of a mapping, in its style (`raw`: the value is
+    already YAML, such as `true`, and is written as it is, not as text)."""
     end = _span_end(text, mapping)
+    column = mapping.value[0][0].start_mark.column if mapping.value else mapping.start_mark.column
     if mapping.flow_style:
         close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
-        return Splice(close, close, f", {key}: {_flow_scalar(value)}")
-    column = mapping.value[0][0].start_mark.column if mapping.value else mapping.start_mark.column
+        return Splice(close, close, f", {key}: {value if raw else _flow_scalar(value)}")
     pad = " " * column
-    return Splice(end, end, f"\n{pad}{key}: {scalar(value, column)}")
+    return Splice(end, end, f"\n{pad}{key}: {value if raw else scalar(value, column)}")
 
 
 def add_list_entry(text: str, mapping: MappingNode, key: str, items: Sequence[str]) -> Splice:
