@@ -299,3 +299,23 @@ def test_a_file_that_is_not_utf8_is_read_as_windows_1252_and_says_so(tmp_path):
     assert result.exit_code == 0
     assert "as Windows-1252, semicolon-separated" in result.stderr
     assert "question: Qu'est-ce qu'un prêt entre bibliothèques ?" in result.stdout
+
+
+def test_pictures_in_a_spreadsheet_become_links_and_the_deck_builds(tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_text(
+        'Question,Answer\nQ?,"![x](https://e.example/x.png)\nsee ![local](a.png)"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "decks" / "q.yaml"
+
+    result = run("import", str(source), "-o", str(out))
+    check = run("check", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert "2 pictures in the text became links" in result.stderr
+    assert check.exit_code == 0, check.output
+    assert load_deck(out).questions[0].tips == (
+        "\\![x](https://e.example/x.png)",
+        "see \\![local](a.png)",
+    )

@@ -101,7 +101,10 @@ def build_deck(
     name = clean(" ".join(name.split()))
     if any(not part.strip() for part in name.split("::")):
         name = name.replace("::", ":")  # an empty part would be refused by the loader
+    pictures = 0
     for d in map(_cleaned, drafts):
+        d, n = _without_pictures(d)
+        pictures += n
         if not d.tips:
             problems.append(at(d.where, f"'{_short(d.question)}' has no tips; add at least one"))
         if len(d.tips) > MAX_TIPS:
@@ -137,8 +140,40 @@ def build_deck(
         )
     if problems:
         raise DeckFileError(problems)
+    if pictures:
+        adjusted.append(
+            f"{pictures} picture{'s' if pictures != 1 else ''} in the text became links: import "
+            "brings no media, and a deck shows only pictures beside its file"
+        )
     deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
     return deck, adjusted
+
+
+# `![alt](url)` not preceded by a backslash of its own: the start of a Markdown picture.
+_PICTURE = re.compile(r"(?<!\\)((?:\\\\)*)!\[")
+
+
+def _without_pictures(d: Draft) -> tuple[Draft, int]:
+    r"""Markdown pictures as links. A deck file shows only pictures stored beside it (a remote
+    one would track the learner), and import brings no files: `\![alt](url)` reads as a `!`
+    and a link, which a card shows only for http, https and mailto."""
+    count = 0
+
+    def fix(text: str) -> str:
+        nonlocal count
+        if "![" not in text:
+            return text
+        from prepdeck.media import image_refs
+
+        found = len(image_refs(text))
+        if not found:
+            return text
+        count += found
+        return _PICTURE.sub(lambda m: m.group(1) + "\\![", text)
+
+    return d._replace(
+        tips=tuple(map(fix, d.tips)), example=fix(d.example), notes=fix(d.notes)
+    ), count
 
 
 def clean(text: str) -> str:
