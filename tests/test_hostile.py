@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,8 @@ from prepdeck.cli import cli
 from prepdeck.errors import DeckFileError, OutputError, PrepdeckError
 from prepdeck.load import MAX_FILE_BYTES, load_deck, parse_deck_text
 from prepdeck.state import state_path
+
+from conftest import edit
 
 ATTACK = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
@@ -374,3 +377,107 @@ def test_a_folder_named_like_a_deck_file_is_a_clear_error(tmp_path, monkeypatch)
 
     assert result.exit_code == 1
     assert result.stderr == "prepdeck: x.yaml: is a folder with no deck files (*.yaml) in it\n"
+
+
+def test_a_state_saved_with_a_byte_order_mark_is_read(deck_file, tmp_path):
+    build_deck(deck_file, out_dir=tmp_path / "dist")
+    state = state_path(deck_file)
+    state.write_bytes(b"\xef\xbb\xbf" + state.read_bytes())
+
+    assert build_deck(deck_file, out_dir=tmp_path / "dist").report.unchanged
+
+
+def test_a_number_too_long_for_python_in_a_state_is_a_message(deck_file, tmp_path):
+    build_deck(deck_file, out_dir=tmp_path / "dist")
+    state = state_path(deck_file)
+    text = state.read_text(encoding="utf-8")
+    state.write_text(re.sub(r'"mod": \d+', '"mod": ' + "1" * 5000, text, count=1))
+
+    with pytest.raises(PrepdeckError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert "the build state is damaged" in str(err.value)
+
+
+def test_source_date_epoch_stops_a_year_before_the_states_limit(deck_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4102444799")
+
+    with pytest.raises(PrepdeckError):
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+
+def test_a_flood_of_problems_is_cut_short(tmp_path):
+    path = tmp_path / "flood.yaml"
+    path.write_text("deck: {key: d, name: D}\nquestions: [" + "[]," * 5000 + "[]]\n")
+
+    with pytest.raises(DeckFileError) as err:
+        load_deck(path)
+
+    assert len(err.value.problems) == 1001
+    assert "more than 1,000 problems" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['"A\\nB"', '"A\\u2028B"', '"A::\\u3164::B"', '"\\u2800x"', '"x\\u034fy"', '"T\\U000E0041"'],
+)
+def test_names_refuse_line_breaks_and_blank_looking_characters(tmp_path, name):
+    with pytest.raises(DeckFileError):
+        parse_deck_text(
+            f"deck: {{key: d, name: {name}}}\nquestions:\n"
+            "  - {id: q, topic: T, question: Q?, tips: [a]}\n"
+        )
+
+
+def test_a_question_cannot_print_a_row_of_its_own(tmp_path, monkeypatch):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "f.yaml").write_text(
+        'deck: {key: f, name: F}\nquestions:\n  - {id: q, topic: T, question: "Real?\\nq2  T  '
+        'Injected", tips: [a]}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["list"])
+
+    assert result.stdout.splitlines() == [
+        "ID  TOPIC  QUESTION",
+        "q   T      Real?\\nq2  T  Injected",
+    ]
+
+
+def test_a_closed_stdout_is_no_traceback(deck_file):
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.close(1); sys.stdout = None; "
+         "from prepdeck.cli import cli; cli.main(['list'], prog_name='prepdeck')"],
+        cwd=deck_file.parent.parent,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=False,
+    )  # fmt: skip
+
+    assert b"Traceback" not in proc.stderr
+
+
+def test_only_yaml_files_are_deck_files_when_named(deck_file, tmp_path, monkeypatch):
+    shutil.copyfile(deck_file, deck_file.with_name("d.apkg"))
+    monkeypatch.chdir(deck_file.parent.parent)
+
+    result = CliRunner().invoke(cli, ["build", "decks/d.apkg", "-o", "decks/d.apkg"])
+
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "prepdeck: decks/d.apkg: deck files end in .yaml or .yml; name a deck file\n"
+    )
+
+
+def test_the_same_name_in_another_case_is_the_same_deck_file(deck_file, tmp_path):
+    other = deck_file.with_name("RESOURCE-SHARING-INTERVIEW.YAML")
+    shutil.copyfile(deck_file, other)
+    edit(other, "key: resource-sharing-interview", "key: other-key")
+
+    with pytest.raises(DeckFileError) as err:
+        build_deck(deck_file, out_dir=tmp_path / "dist")
+
+    assert "has the same name with another ending" in str(err.value)

@@ -196,7 +196,7 @@ def test_the_plan_reaches_anki_as_a_preset_when_presets_are_imported(deck_file, 
 
     preset = _preset(anki, NAME)
     assert log.new == 10
-    assert preset["name"] == f"{NAME}: interview 2026-12-21"
+    assert preset["name"] == f"{NAME}: interview 2026-12-21 (1 new a day, back within 5 days)"
     assert (preset["new"]["perDay"], preset["rev"]["maxIvl"]) == (
         result.plan.new_per_day,
         result.plan.max_interval,
@@ -219,7 +219,8 @@ def test_a_new_date_switches_the_deck_to_the_new_plan_and_loses_nothing(deck_fil
     log = anki.import_apkg(result.output, presets=True)
 
     preset = _preset(anki, NAME)
-    assert preset["id"] != first and preset["name"] == f"{NAME}: interview 2026-12-08"
+    assert preset["id"] != first
+    assert preset["name"] == f"{NAME}: interview 2026-12-08 (2 new a day, back within 2 days)"
     assert (preset["new"]["perDay"], preset["rev"]["maxIvl"]) == (2, 2)
     assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
     assert len(anki.notes()) == 10 and anki.revlog(card_id) == 1

@@ -481,3 +481,19 @@ def test_one_topic_typed_in_two_unicode_forms_is_one_topic():
     deck = parse_deck_text(text)
 
     assert deck.topics.count("Sécurité") == 1 and "Se\u0301curite\u0301" not in deck.topics
+
+
+def test_turkish_dotted_capital_i_matches_a_plain_i():
+    from prepdeck.select import Selection
+    from prepdeck.slugs import slugify
+
+    deck = parse_deck_text(
+        "deck: {key: tr, name: Mülakat}\nquestions:\n"
+        "  - {id: q, topic: İstanbul şubesi, question: Neden?, tips: [a], tags: [İş]}\n"
+    )
+    (q,) = deck.questions
+
+    assert slugify("İstanbul şubesi") == "istanbul-şubesi"
+    assert Selection(topics=("istanbul şubesi",)).matches(q)
+    assert Selection(topics=("ISTANBUL-ŞUBESI",)).matches(q)
+    assert Selection(tags=("iş",)).matches(q)

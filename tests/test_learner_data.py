@@ -568,3 +568,108 @@ def test_a_deck_keyed_backup_builds_filtered_packages_too(deck_file, tmp_path):
 
     assert result.output.name == "backup__topic-customer-service.apkg"
     assert result.output.exists()
+
+
+# -- found by a tester trying learners' workflows ---------------------------------------------
+
+
+def test_answers_written_on_the_first_build_survive_a_clone_without_them(deck_file, tmp_path, anki):
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(ANSWERS)
+    anki.import_apkg(_build(deck_file, tmp_path).output)  # the very first build has answers
+    clone = _second_machine(deck_file, tmp_path)
+
+    log = anki.import_apkg(build_deck(clone, out_dir=tmp_path / "clone" / "dist").output)
+
+    assert (log.new, log.updated) == (0, 0)
+    assert anki.note("unhappy-user")["Notes"] == "<p>The missing thesis story.</p>"
+
+
+def test_a_deck_key_written_through_an_alias_still_clashes(tmp_path):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    for x in "ab":
+        (folder / f"{x}.yaml").write_text(
+            "deck:\n  name: &k shared\n  key: *k\n"
+            f"questions:\n  - {{id: q1, topic: T, question: Question {x}?, tips: [tip]}}\n"
+        )
+
+    with pytest.raises(DeckFileError) as err:
+        build_deck(folder / "b.yaml", out_dir=tmp_path / "dist")
+
+    assert "deck key 'shared' is also the key of" in str(err.value)
+
+
+def test_a_filtered_build_leaves_the_rename_and_move_advice_to_the_full_one(deck_file, tmp_path):
+    _build(deck_file, tmp_path)
+    edit(
+        deck_file,
+        "  name: Resource Sharing Librarian Interview\n",
+        "  name: ILL Prep\n  subdecks: by-topic\n",
+    )
+
+    filtered = _build(deck_file, tmp_path, selection=Selection(topics=("customer-service",)))
+    full = _build(deck_file, tmp_path)
+
+    for report in (filtered.report, full.report):
+        assert report.deck_renamed == ("Resource Sharing Librarian Interview", "ILL Prep")
+    moved = {qid for m in full.report.moves for qid in m.ids}
+    assert "unhappy-user" in moved and len(moved) == 10
+
+
+def test_own_answers_sent_only_in_a_filtered_package_are_named_by_the_full_build(
+    deck_file, tmp_path
+):
+    _build(deck_file, tmp_path)
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(ANSWERS)
+
+    filtered = _build(deck_file, tmp_path, selection=Selection(ids=("unhappy-user",)))
+    full = _build(deck_file, tmp_path)
+
+    assert filtered.report.answers_changed == ["unhappy-user"]
+    assert full.report.unsent == {"id-unhappy-user": ["unhappy-user"]}
+    assert "no changes since the last build" not in "\n".join(full.report.lines())
+
+
+def test_a_changed_description_is_reported(deck_file, tmp_path):
+    _build(deck_file, tmp_path)
+    edit(deck_file, "Likely questions for a", "Typical questions for a")
+
+    lines = _build(deck_file, tmp_path).report.lines()
+
+    assert lines == [
+        "deck description changed: an import replaces the description the deck has in Anki "
+        "(also one you edited there)."
+    ]
+
+
+def test_a_question_put_back_into_a_moved_deck_gets_move_advice(deck_file, tmp_path):
+    _build(deck_file, tmp_path)
+    original = _cut(deck_file, "promote-services", "team-qualities")
+    _build(deck_file, tmp_path)
+    deck_file.write_text(original, encoding="utf-8")
+    edit(
+        deck_file,
+        "  name: Resource Sharing Librarian Interview\n",
+        "  name: Resource Sharing Librarian Interview\n  subdecks: by-topic\n",
+    )
+
+    report = _build(deck_file, tmp_path).report
+
+    assert "promote-services" in {qid for m in report.moves for qid in m.ids}
+
+
+def test_resend_is_checked_against_every_deck_and_the_selection(run, deck_file):
+    second = deck_file.with_name("second.yaml")
+    second.write_text(
+        "deck: {key: second, name: Second}\nquestions:\n"
+        "  - {id: only, topic: Other, question: One?, tips: [t]}\n"
+    )
+
+    run("build")
+    across = run("build", "--resend", "only")
+    outside = run("build", "--resend", "unhappy-user", "--topic", "Other")
+
+    assert across.exit_code == 0, across.output
+    assert "sent again (--resend): 1 (only)" in across.stdout
+    assert outside.exit_code == 1
+    assert "the selection leaves this question out" in outside.stderr

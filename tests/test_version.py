@@ -45,7 +45,9 @@ def test_a_version_bump_updates_no_note_and_the_card_shows_it(deck_file, tmp_pat
     assert "<small>1.3.0</small>" in anki.col.decks.get(deck_id)["desc"]
     assert bumped.report.lines() == [
         "card design changed (templates or CSS): Anki updates it on import with the default "
-        "options."
+        "options.",
+        "deck description changed: an import replaces the description the deck has in Anki "
+        "(also one you edited there).",
     ]
 
 

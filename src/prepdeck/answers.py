@@ -62,16 +62,15 @@ class _AnswersReader(Reader):
         if not isinstance(top["answers"], MappingNode):
             self.fail(top["answers"], "answers: expected a mapping of question ids")
             return {}, settings
-        ids = [k.value for k, _ in top["answers"].value if isinstance(k, ScalarNode)]
-        entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(ids)))
+        key_nodes = {k.value: k for k, _ in top["answers"].value if isinstance(k, ScalarNode)}
+        entries = self.mapping(top["answers"], "answers", tuple(known_ids | set(key_nodes)))
         out: dict[str, dict] = {}
+        known = tuple(known_ids)
         for qid, node in (entries or {}).items():
             if qid not in known_ids:
-                key_node = next(k for k, _ in top["answers"].value if k.value == qid)
                 self.fail(
-                    key_node,
-                    f"answers: '{qid}' matches no question in the deck"
-                    f"{did_you_mean(qid, tuple(known_ids))}",
+                    key_nodes[qid],
+                    f"answers: '{qid}' matches no question in the deck{did_you_mean(qid, known)}",
                 )
                 continue
             fields = self.mapping(node, f"answers.{qid}", ANSWER_KEYS)

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from prepdeck.errors import OutputError
 
+# Every file put in place in this process, in order: what an interrupted command has changed
+# (Ctrl-C can arrive just after the renames, before the caller hears they happened).
+COMMITTED: list[Path] = []
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.tmp\Z")
 
 
@@ -152,6 +155,7 @@ def write_together(files: Sequence[tuple[Path, bytes]]) -> None:
                         ) from None
                     raise
                 done.append((path, backup))
+            COMMITTED.extend(path for path, _ in temps)
         if interrupted:
             raise InterruptedAfterWrite([p for p, _ in temps])
     finally:

@@ -187,9 +187,7 @@ def build_deck(
     if deck is None:
         deck = load_deck(path)
     sibling_problems(path, deck)
-    unknown = sorted(set(resend) - {q.id for q in deck.questions})
-    if unknown:
-        raise SelectionError(f"{path}: --resend names no question with the id '{unknown[0]}'")
+    check_resend(resend, [deck], selection)
     target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
     check_output_name(target)
     options = _Options(dry_run, frozenset(resend), interview, progress)
@@ -197,6 +195,20 @@ def build_deck(
     # rescan them (see gcpause.py).
     with paused_gc():
         return _build(path, deck, selection, target, options)
+
+
+def check_resend(resend: Collection[str], decks: Collection[Deck], selection: Selection) -> None:
+    """Refuse a --resend id that no deck has, or that the selection leaves out (it would be
+    silently not sent)."""
+    for qid in resend:
+        found = [q for d in decks for q in d.questions if q.id == qid]
+        if not found:
+            raise SelectionError(f"--resend names no question with the id '{qid}'")
+        if not any(selection.matches(q) for q in found):
+            raise SelectionError(
+                f"--resend {qid}: the selection leaves this question out, so it would not be "
+                "sent; drop the selection or add --id " + qid
+            )
 
 
 class _Options(NamedTuple):

@@ -66,6 +66,7 @@ class ChangeReport:
     design_unsent: str = ""
     without_answers: list[str] = field(default_factory=list)
     answers_file: str = ""
+    description_changed: bool = False
     deck_renamed: tuple[str, str] | None = None
     key_changed: tuple[str, str] | None = None
     notetype_changed: bool = False
@@ -89,6 +90,7 @@ class ChangeReport:
             or self.deck_renamed
             or self.key_changed
             or self.notetype_changed
+            or self.description_changed
         )
 
     def lines(self) -> list[str]:
@@ -138,6 +140,11 @@ class ChangeReport:
             out.append(
                 "card design changed (templates or CSS): Anki updates it on import "
                 "with the default options."
+            )
+        if self.description_changed:
+            out.append(
+                "deck description changed: an import replaces the description the deck has in "
+                "Anki (also one you edited there)."
             )
         for old_id, new_id, why in self.renamed_ids:
             out += [
@@ -319,7 +326,9 @@ def compare(
             content=content,
             source=source_digest(q),
             text=text_key(q.question),
-            deck=place,
+            # Where the card was put: a filtered build leaves it to the full one to say, so
+            # that its move advice is not used up by a package the learner may not import.
+            deck=before.deck if via and before is not None else place,
             tips=tip_keys(q.tips),
             via=sent_via,
             media=media_names(q),
@@ -334,7 +343,13 @@ def compare(
             )
             if changed and before is not None and before.content == content:
                 report.answers_changed.append(q.id)  # the deck file's part is unchanged
-            new_local[q.id] = LocalNote(pmod, pcontent)
+            if changed or mine is None:
+                mine_via = via
+            else:
+                mine_via = mine.via if via else ""
+                if mine.via and mine.via != via and q.id not in report.unsent.get(mine.via, []):
+                    report.unsent.setdefault(mine.via, []).append(q.id)
+            new_local[q.id] = LocalNote(pmod, pcontent, mine_via)
         mods[q.id] = pmod
         if previous is None:
             continue
@@ -345,7 +360,7 @@ def compare(
             )
             if paths:
                 report.media_changed.append((q.id, paths))
-        if before is not None and not before.removed:
+        if before is not None:  # a removed question's card is still in Anki, where it was
             was = _renamed_placement(before.deck, previous.deck_name, deck.name)
             if was != place:
                 _add_move(report, deck, q, place)
@@ -369,7 +384,10 @@ def compare(
             questions[qid] = replace(old[qid], removed=True)
         report.removed = sorted(gone)
         report.renamed_ids = _renamed_ids(old, questions, report)
+    description = digest(deck.description, deck.version, *(m.name for m in deck.images))
     if previous is not None:
+        if previous.description and previous.description != description:
+            report.description_changed = True
         if previous.deck_name != deck.name:
             report.deck_renamed = (previous.deck_name, deck.name)
         if previous.deck_key != deck.key:
@@ -377,16 +395,20 @@ def compare(
         if (previous.fields, previous.card_types) != (FIELDS, CARD_TYPES):
             report.schema_changed = (previous.fields, FIELDS)
 
+    # The deck's name, key and schema as the last full build had them: a filtered build
+    # reports a change of them but leaves it to the full build to report again.
+    keep = previous if via and previous is not None else None
     state = BuildState(
-        deck_key=deck.key,
-        deck_name=deck.name,
-        schema_version=SCHEMA_VERSION,
-        fields=FIELDS,
-        card_types=CARD_TYPES,
+        deck_key=keep.deck_key if keep else deck.key,
+        deck_name=keep.deck_name if keep else deck.name,
+        schema_version=keep.schema_version if keep else SCHEMA_VERSION,
+        fields=keep.fields if keep else FIELDS,
+        card_types=keep.card_types if keep else CARD_TYPES,
         style=style,
         notetype_mod=notetype_mod,
         notetype_via=notetype_via,
         questions=questions,
+        description=description,
     )
     new_local_state = None
     if new_local or new_notetype is not None or local is not None:
@@ -410,7 +432,9 @@ def _local_time(
     if mine is not None and mine.content == content:
         return max(mine.mod, shared_mod), False
     if mine is None and first_build:
-        return assumed_time(content), False
+        # Never earlier than the deck file's own time: a clone without the answers file
+        # sends that time, and must not count as newer than what this machine sent.
+        return max(assumed_time(content), shared_mod), False
     return max(later, shared_mod), True
 
 
@@ -440,7 +464,7 @@ def _classify(
             report.changed.append(q.id)
             if q.retired and RETIRED_TAG in note.tags:
                 report.retired.append(q.id)
-    elif before.via and before.via != via:
+    elif before.via and before.via != via and q.id not in report.unsent.get(before.via, []):
         report.unsent.setdefault(before.via, []).append(q.id)
 
 

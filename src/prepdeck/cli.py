@@ -16,9 +16,6 @@ from prepdeck import __version__
 from prepdeck.errors import DeckFileError, PrepdeckError
 from prepdeck.output import visible
 
-# Builds finished in this run, for an honest message when Ctrl-C stops the next one.
-_WRITTEN: list[str] = []
-
 
 def _echo(text: str = "", err: bool = False) -> None:
     """Print one line; control characters from deck files are shown, never run."""
@@ -31,6 +28,8 @@ class _Group(click.Group):
     def main(self, *args, **kwargs):
         # A console that cannot show a deck's script (cp1252, LANG=C) gets replacement
         # characters, not a UnicodeEncodeError.
+        if sys.stdout is None:  # started with stdout closed (prepdeck list >&-)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
         for stream in (sys.stdout, sys.stderr):
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None and getattr(stream, "errors", "") == "strict":
@@ -59,8 +58,10 @@ class _Group(click.Group):
         except PrepdeckError as err:
             _echo(f"prepdeck: {err}", err=True)
             ctx.exit(err.exit_code)
-        except KeyboardInterrupt as err:
-            written = [*_WRITTEN, *(str(p) for p in getattr(err, "paths", ()))]
+        except KeyboardInterrupt:
+            from prepdeck.atomic import COMMITTED
+
+            written = list(dict.fromkeys(str(p) for p in COMMITTED))
             if written:
                 message = (
                     f"interrupted; written in full: {', '.join(written)}; nothing else changed."
@@ -94,6 +95,8 @@ def _deck_files(paths: tuple[str, ...]) -> list[str]:
                 if not found:
                     raise PrepdeckError(f"{p}: is a folder with no deck files (*.yaml) in it")
                 out.extend(found)
+            elif not p.lower().endswith((".yaml", ".yml")):
+                raise PrepdeckError(f"{p}: deck files end in .yaml or .yml; name a deck file")
             else:
                 out.append(p)
         return out
@@ -289,7 +292,7 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
       prepdeck build --interview 2026-12-15
       prepdeck build --resend unhappy-user
     """
-    from prepdeck.build import build_deck, check_interview
+    from prepdeck.build import build_deck, check_interview, check_resend
     from prepdeck.load import load_decks
     from prepdeck.output import plural, size
     from prepdeck.project import default_out_dir
@@ -305,8 +308,8 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
     selection = _selection(**select)
     _validate(selection, decks)
     matching = _with_matches(decks, selection)
+    check_resend(resend, decks, selection)
     out_dir = out_dir if out_dir is not None else default_out_dir()
-    _WRITTEN.clear()
     for path, deck, has_match in zip(files, decks, matching, strict=True):
         if not has_match:
             _echo(f"{deck.key}: skipped, no question matches the selection")
@@ -318,12 +321,10 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
             output=output,
             out_dir=out_dir,
             dry_run=dry_run,
-            resend=resend,
+            resend=[qid for qid in resend if any(q.id == qid for q in deck.questions)],
             interview=interview,
             progress=_progress(deck),
         )
-        if not dry_run:
-            _WRITTEN.append(str(result.output))
         verb = "would write" if dry_run else "->"
         _echo(
             f"{deck.key}: {plural(result.notes, 'note')}, {plural(result.topics, 'topic')} "
@@ -443,7 +444,7 @@ def list_(deck_files, as_json, **select) -> None:
     Example:
       prepdeck list --topic customer-service
     """
-    from prepdeck.output import clip, json_text, table
+    from prepdeck.output import clip, json_text, one_line, table
 
     _, decks = _load(deck_files)
     selection = _selection(**select)
@@ -471,7 +472,10 @@ def list_(deck_files, as_json, **select) -> None:
         raise PrepdeckError("no question matches the selection")
     several = len(decks) > 1
     header = (*(("DECK",) if several else ()), "ID", "TOPIC", "QUESTION")
-    cells = [(*((d.key,) if several else ()), q.id, q.topic, q.question) for d, q in rows]
+    cells = [
+        (*((d.key,) if several else ()), q.id, one_line(q.topic), one_line(q.question))
+        for d, q in rows
+    ]
     widths = (*((0,) if several else ()), 0, 30, 0)
     lines = table(header, cells, widths)
     columns = click.get_terminal_size()[0] if sys.stdout.isatty() else 0

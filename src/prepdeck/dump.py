@@ -32,7 +32,9 @@ def _scalar(text: str, indent: int) -> str:
         if out.startswith("|") and not any(b in text for b in _OTHER_BREAKS):
             header, _, body = out.partition("\n")
             pad = " " * indent
-            return header + "\n" + "".join(pad + line + "\n" for line in body.splitlines())[:-1]
+            # Blank lines stay blank: padding them would leave trailing spaces in the file.
+            lines = (pad + line if line else "" for line in body.splitlines())
+            return header + "\n" + "".join(line + "\n" for line in lines)[:-1]
         # Text a literal block cannot hold (trailing spaces, special characters): escaped.
         return yaml.safe_dump(text, default_style='"', allow_unicode=True, width=_WIDE).rstrip("\n")
     out = yaml.safe_dump(text, allow_unicode=True, width=_WIDE)

@@ -9,6 +9,7 @@ labels until the deck names its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # Every label a card shows, with what it names; `deck.labels` accepts exactly these keys.
@@ -262,6 +263,9 @@ def label_problem(text: str) -> str:
         return "must be one line"
     if len(text) > MAX_LABEL_CHARS:
         return f"is {len(text)} characters long; a label has at most {MAX_LABEL_CHARS}"
+    invisible = [c for c in text if unicodedata.category(c) == "Cf" and c not in "\u200c\u200d"]
+    if invisible:
+        return f"contains the invisible character U+{ord(invisible[0]):04X}; delete it"
     bad = sorted({c for c in text if c in LABEL_FORBIDDEN})
     if bad:
         return f"contains {' '.join(bad)}; labels are plain text, without {LABEL_FORBIDDEN}"

@@ -102,8 +102,8 @@ def deck_paths(folder: PathLike) -> list[str]:
     return sorted(
         os.path.join(folder, name)
         for name in os.listdir(folder)
-        if name.endswith((".yaml", ".yml"))
-        and not name.endswith((".mine.yaml", ".mine.yml"))
+        if name.lower().endswith((".yaml", ".yml"))
+        and not name.lower().endswith((".mine.yaml", ".mine.yml"))
         and os.path.isfile(os.path.join(folder, name))
     )
 
@@ -158,8 +158,11 @@ def load_decks(paths: Iterable[PathLike], *, with_answers: bool = True) -> list[
 
 
 def _stem(path: str) -> str:
+    """A deck file's name without its ending, case-folded: X.yaml, x.yml and X.YAML would
+    share one build state and answers file (and do, on a case-insensitive file system)."""
     name = os.path.basename(path)
-    return name.rsplit(".", 1)[0] if name.endswith((".yaml", ".yml")) else name
+    stem = name.rsplit(".", 1)[0] if name.lower().endswith((".yaml", ".yml")) else name
+    return stem.casefold()
 
 
 def sibling_problems(path: PathLike, deck: Deck) -> None:
@@ -196,7 +199,13 @@ def sibling_problems(path: PathLike, deck: Deck) -> None:
             text = read_bounded(other, MAX_FILE_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
-        if peek(text, "deck", "key") == deck.key:
+        key = peek(text, "deck", "key")
+        if key is None:  # written through an alias or a tag: read the whole file
+            try:
+                key = load_deck(other, with_answers=False).key
+            except DeckFileError:
+                continue  # a broken sibling cannot be built, so it cannot clash
+        if key == deck.key:
             problems.append(
                 Problem(
                     path,

@@ -20,6 +20,12 @@ def visible(text: str) -> str:
     return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def one_line(text: str) -> str:
+    """A value for a table cell: its line breaks and tabs shown as \\n and \\t, so that a
+    question cannot print a row of its own."""
+    return visible(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def json_text(obj: object) -> str:
     """Indented JSON with non-ASCII text as is, and DEL and C1 controls escaped too."""
     import json

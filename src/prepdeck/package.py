@@ -85,7 +85,11 @@ def package_bytes(
         gdecks[0].add_model(model)
         # Writes the schema, the collection row, the decks and the note type (whose
         # modification time is the one argument genanki takes).
-        genanki.Package(gdecks).write_to_db(cur, notetype_mod, iter(()))
+        # genanki rewrites the whole decks JSON once per deck (quadratic for a deck with
+        # thousands of topic subdecks): it writes the first, the rest are added at once.
+        genanki.Package(gdecks[:1]).write_to_db(cur, notetype_mod, iter(()))
+        if len(gdecks) > 1:
+            _add_decks(cur, gdecks[1:])
         if preset is not None:
             _use_preset(cur, preset, {d.id for d in decks})
         # Ids only need to be unique in the package (notes are matched by GUID); Anki shows
@@ -134,6 +138,17 @@ def package_bytes(
     entries.update({str(i): (media or {})[name] for i, name in enumerate(media or {})})
     entries["media"] = json.dumps(numbered, sort_keys=True).encode("utf-8")
     return _zip(entries, package_time, stored=set(numbered))
+
+
+def _add_decks(cur: sqlite3.Cursor, gdecks) -> None:
+    """Add decks to the collection's decks JSON as genanki would, in one write."""
+    import json
+
+    (decks_json,) = cur.execute("SELECT decks FROM col").fetchone()
+    decks = json.loads(decks_json)
+    for deck in gdecks:
+        decks[str(deck.deck_id)] = deck.to_json()
+    cur.execute("UPDATE col SET decks = ?", (json.dumps(decks),))
 
 
 def _use_preset(cur: sqlite3.Cursor, preset: PackagePreset, deck_ids: set[int]) -> None:

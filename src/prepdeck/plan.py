@@ -79,8 +79,10 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"'{text}' is not a date written YYYY-MM-DD, such as 2026-12-15") from None
 
 
-def _day(date: dt.date) -> str:
-    return f"{date:%a} {date.day} {date:%b}"
+def _day(date: dt.date, today: dt.date) -> str:
+    """'Tue 15 Dec', with the year when it is not this year's."""
+    year = f" {date.year}" if date.year != today.year else ""
+    return f"{date:%a} {date.day} {date:%b}{year}"
 
 
 def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
@@ -91,12 +93,13 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
     scope = " in this filtered package" if filtered else ""
     new = "1 new card" if plan.new_per_day == 1 else f"{plan.new_per_day} new cards"
     if plan.new_days <= 1:
-        pace = f"{plan.questions} new on {_day(plan.planned_on)}"
+        pace = f"{plan.questions} new on {_day(plan.planned_on, today)}"
     else:
-        pace = f"{new} a day until {_day(plan.last_new_day)}"
+        pace = f"{new} a day until {_day(plan.last_new_day, today)}"
     window = "1 day" if plan.max_interval == 1 else f"{plan.max_interval} days"
+    when = _day(plan.interview, today)
     out = [
-        f"interview plan: {questions}{scope}, {days} to {_day(plan.interview)}: {pace}, then "
+        f"interview plan: {questions}{scope}, {days} to {when}: {pace}, then "
         f"review only; every card comes back within {window}.",
         "  to apply it, tick 'Import any deck presets' in Anki's import dialog (or set the "
         f"deck's options by hand: New cards/day {plan.new_per_day}, Maximum interval "
@@ -117,4 +120,9 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
 
 
 def preset_name(deck_name: str, plan: Plan) -> str:
-    return f"{deck_name}: interview {plan.interview.isoformat()}"
+    """The preset's name in Anki's options: the date, and the pace, since a filtered build or
+    more questions give the same date another pace (and another preset)."""
+    return (
+        f"{deck_name}: interview {plan.interview.isoformat()} "
+        f"({plan.new_per_day} new a day, back within {plan.max_interval} days)"
+    )

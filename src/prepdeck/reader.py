@@ -35,12 +35,18 @@ RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 # runs ESC and C1 sequences. (YAML's escapes, such as "\e" or "\x1f", can write them.)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible characters that make two names look the same: zero-width space, word joiner,
-# byte order mark, soft hyphen, bidirectional embeddings, overrides, isolates and marks.
-# (Zero-width joiner and non-joiner are not here: Persian, Indic scripts and emoji use them.)
+# byte order mark, soft hyphen, bidirectional embeddings, overrides, isolates and marks,
+# Hangul and braille blanks, the combining grapheme joiner, Khmer inherent vowels, tag
+# characters and musical format marks; and line breaks, which Anki drops from names.
+# (Zero-width joiner and non-joiner are not here: Persian, Indic scripts and emoji use them;
+# nor are variation selectors, which emoji need.)
 _INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\n\t\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f"
+    "\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2800\u3164\ufeff\uffa0"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
 )
 TIMER_RANGE = (5, 3600)  # seconds an answer timer may run
+MAX_PROBLEMS = 1_000  # problems reported for one file; a broken file could make millions
 
 
 def read_text(path: str, reader: Reader) -> str:
@@ -106,6 +112,18 @@ class Reader:
 
     # -- reporting --------------------------------------------------------------------
     def fail(self, node: Node | None, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:  # a flood says no more than its first part
+            if len(self.problems) == MAX_PROBLEMS:
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        0,
+                        0,
+                        f"more than {MAX_PROBLEMS:,} problems; fix these and run again to see "
+                        "the rest",
+                    )
+                )
+            return
         if node is None:
             self.problems.append(Problem(self.path, 0, 0, message))
         else:
@@ -127,6 +145,7 @@ class Reader:
             return None
         out: dict[str, Node] = {}
         first_line: dict[str, int] = {}
+        known = frozenset(allowed)
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, f"{where}: keys must be plain words")
@@ -140,7 +159,7 @@ class Reader:
                 )
                 continue
             first_line[key] = key_node.start_mark.line + 1
-            if key not in allowed:
+            if key not in known:
                 close = close_match(key, allowed)
                 if close:
                     self.misspelled.add((id(node), close[0]))
@@ -204,6 +223,9 @@ class Reader:
         bad = _INVISIBLE.search(value)
         if bad or value[0] in "\u200c\u200d" or value[-1] in "\u200c\u200d":
             ch = bad.group() if bad else (value[0] if value[0] in "\u200c\u200d" else value[-1])
+            if ch in "\n\t\u2028\u2029":
+                self.fail(node, f"{where}: a name is one line; remove the line break or tab")
+                return ""
             label = unicodedata.name(ch, "invisible character").lower()
             self.fail(
                 node,
@@ -307,6 +329,8 @@ class Reader:
 
 
 def close_match(word: str, choices: tuple[str, ...]) -> list[str]:
+    if len(choices) > 200:  # a guess among thousands is slow and rarely right
+        return []
     import difflib  # only a file with a mistake pays for it
 
     return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)

@@ -26,11 +26,15 @@ NO_WORDS = "other"
 _ASCII_RUN = re.compile(r"[^a-z0-9]+")
 
 
+def _casefold(text: str) -> str:
+    """Case-folded, with Turkish dotted capital I folded to a plain i: Unicode folds 'İ' to
+    'i' plus a combining dot, which would keep 'İstanbul' from matching 'istanbul'."""
+    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i")
+
+
 def fold(text: str) -> str:
     """Text as compared: NFC, case-folded, spacing collapsed ('Straße' and 'STRASSE' are equal)."""
-    return unicodedata.normalize(
-        "NFC", " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    )
+    return unicodedata.normalize("NFC", " ".join(_casefold(text).split()))
 
 
 def bare(text: str) -> str:
@@ -55,7 +59,7 @@ def words(text: str) -> str:
         return _ASCII_RUN.sub("-", text.lower()).strip("-")
     out: list[str] = []
     gap = False
-    for c in unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()):
+    for c in unicodedata.normalize("NFC", _casefold(text)):
         if _is_word_char(c):
             if gap and out:
                 out.append("-")

@@ -28,7 +28,9 @@ READABLE_FORMATS = (1, 2)
 LOCAL_FORMAT = 1
 STATE_SUFFIX = ".state.json"
 LOCAL_SUFFIX = ".mine.state.json"
-MAX_STATE_BYTES = 256 * 1024 * 1024
+# A state holds about 200 bytes a question: 64 MiB is 300,000 questions. Parsing JSON takes
+# several times its size in memory, so no larger file is read.
+MAX_STATE_BYTES = 64 * 1024 * 1024
 # Without a state file, prepdeck cannot know what a learner already imported. It then gives
 # each note an early time below this one (2026-01-01 UTC, before any prepdeck build) that
 # depends only on the note's content: Anki's default "if newer" then never overwrites a
@@ -37,6 +39,9 @@ BASELINE_TIME = 1_767_225_600
 # Times a state may hold: after 1970 and before 2100. A later time would block every update
 # that follows it, and zip files cannot record years after 2107.
 MAX_TIME = 4_102_444_800
+# SOURCE_DATE_EPOCH stops a year earlier, so the +1 second of each later build never
+# reaches MAX_TIME.
+MAX_CLOCK = MAX_TIME - 366 * 86_400
 _RECOVER = "see 'If the state file is lost' in the README"
 
 
@@ -66,6 +71,7 @@ class BuildState:
     notetype_mod: int
     questions: dict[str, NoteState] = field(default_factory=dict)
     notetype_via: str = ""  # the filtered build that first sent this card design
+    description: str = ""  # hash of the deck's description as packaged ("" = not recorded)
 
     @property
     def latest(self) -> int:
@@ -84,6 +90,7 @@ class LocalNote:
 
     mod: int
     content: str
+    via: str = ""  # the filtered build that first sent this content ("" = a full build)
 
 
 @dataclass(frozen=True)
@@ -153,12 +160,15 @@ def source_date_epoch() -> int | None:
     if not raw:
         return None
     try:
-        return _check_time(int(raw), "SOURCE_DATE_EPOCH")
+        value = int(raw) if len(raw) <= 24 else -1
+        if not 0 <= value < MAX_CLOCK:
+            raise ValueError
+        return value
     except ValueError:
         shown = raw if len(raw) <= 24 else raw[:24] + "…"
         raise PrepdeckError(
             f"SOURCE_DATE_EPOCH={shown!r} is not a whole number of seconds between 1970 and "
-            "2100; unset it or fix it"
+            "2099; unset it or fix it"
         ) from None
 
 
@@ -194,7 +204,7 @@ def _load_json(path: Path, what: str) -> dict | None:
             f"{path}: the {what} cannot be read ({err.strerror or err}); {_RECOVER}"
         ) from None
     try:
-        raw = data.decode("utf-8")
+        raw = data.decode("utf-8-sig")  # a byte order mark from Windows Notepad is fine
     except UnicodeDecodeError:
         raise PrepdeckError(f"{path}: the {what} is not UTF-8 text; {_RECOVER}") from None
     try:
@@ -207,6 +217,8 @@ def _load_json(path: Path, what: str) -> dict | None:
         ) from None
     except RecursionError:
         raise PrepdeckError(f"{path}: the {what} is nested too deeply; {_RECOVER}") from None
+    except ValueError as err:  # a number too long for Python's int, say
+        raise PrepdeckError(f"{path}: the {what} is damaged ({err}); {_RECOVER}") from None
     if not isinstance(parsed, dict):
         raise PrepdeckError(f"{path}: the {what} is damaged (not a JSON object); {_RECOVER}")
     return parsed
@@ -274,6 +286,7 @@ def read_state(path: Path) -> BuildState | None:
             style=_str(nt["style"], "notetype.style"),
             notetype_mod=_check_time(_int(nt["mod"], "notetype.mod"), "notetype.mod"),
             notetype_via=_str(nt.get("via", ""), "notetype.via"),
+            description=_str(data["deck"].get("description", ""), "deck.description"),
             questions={qid: _note_state(qid, q) for qid, q in questions.items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -293,7 +306,9 @@ def read_local_state(path: Path) -> LocalState | None:
             if not isinstance(q, dict):
                 raise ValueError(f"question '{qid}' is not an object")
             mod = _check_time(_int(q.get("mod"), f"{qid}.mod"), f"{qid}.mod")
-            questions[qid] = LocalNote(mod, _str(q.get("content"), f"{qid}.content"))
+            questions[qid] = LocalNote(
+                mod, _str(q.get("content"), f"{qid}.content"), _str(q.get("via", ""), f"{qid}.via")
+            )
         notetype = None
         if data.get("notetype") is not None:
             nt = data["notetype"]
@@ -347,7 +362,11 @@ def dump_state(state: BuildState) -> str:
         notetype["via"] = state.notetype_via
     head = {
         "prepdeck-state": STATE_FORMAT,
-        "deck": {"key": state.deck_key, "name": state.deck_name},
+        "deck": {
+            "key": state.deck_key,
+            "name": state.deck_name,
+            **({"description": state.description} if state.description else {}),
+        },
         "notetype": notetype,
     }
     entries = {}
@@ -376,7 +395,10 @@ def dump_local_state(state: LocalState) -> str:
         head["notetype"] = {"mod": state.notetype.mod, "style": state.notetype.content}
     if state.plans:
         head["plans"] = list(state.plans)
-    entries = {qid: {"mod": n.mod, "content": n.content} for qid, n in state.questions.items()}
+    entries = {
+        qid: {"mod": n.mod, "content": n.content, **({"via": n.via} if n.via else {})}
+        for qid, n in state.questions.items()
+    }
     return _lines(head, entries)
 
 

@@ -55,7 +55,9 @@ class Converter:
         s = s.replace("\xa0", " ")
         out = []
         for i, ch in enumerate(s):
-            if ch in "\\`*[]<~":
+            if ch == "\\" and s[i + 1 : i + 2] in (" ", "\t"):
+                out.append(ch)  # not an escape before a space; escaping it changes the line end
+            elif ch in "\\`*[]<~":
                 out.append("\\" + ch)
             elif ch == "_":
                 before, after = s[i - 1 : i], s[i + 1 : i + 2]
@@ -228,8 +230,8 @@ def _fence(node: Node) -> str:
         lang = cls.removeprefix("language-") if cls.startswith("language-") else ""
     longest = max((len(m) for m in re.findall(r"`{3,}", code)), default=2)
     fence = "`" * (longest + 1)
-    if not code.endswith("\n"):
-        code += "\n"
+    if code and not code.endswith("\n"):
+        code += "\n"  # an empty block stays empty: "```\n```"
     return f"{fence}{lang}\n{code}{fence}"
 
 
