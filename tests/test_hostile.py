@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zipfile
 
 import pytest
@@ -481,3 +482,26 @@ def test_the_same_name_in_another_case_is_the_same_deck_file(deck_file, tmp_path
         build_deck(deck_file, out_dir=tmp_path / "dist")
 
     assert "has the same name with another ending" in str(err.value)
+
+
+def test_every_character_a_deck_may_hold_reaches_anki_as_written(tmp_path, anki):
+    """What the loader lets through (tabs, line and paragraph separators written as YAML
+    escapes, joiners, direction marks, emoji) never makes Anki refuse the package, and
+    arrives as written (composed, as Anki stores all text); what it refuses (the field
+    separator \\x1f among them) is in the catalogue of broken files."""
+    text = "a\\tb \\u2028c\\u2029d \\u200dx\\u200cy \\u200fז\\u200e 👩\\u200d💻 e\\u0301"
+    path = tmp_path / "chars.yaml"
+    path.write_text(
+        "deck: {key: chars, name: Chars}\nquestions:\n"
+        f'  - {{id: q, topic: T, question: "{text}", tips: ["{text}"], notes: "{text}"}}\n',
+        encoding="utf-8",
+    )
+    deck = load_deck(path)
+
+    log = anki.import_apkg(build_deck(path, out_dir=tmp_path / "dist").output)
+
+    note = anki.note("q")
+    assert log.new == 1
+    # Anki stores text composed (NFC), as it does for anything typed into it.
+    assert note["Question"] == unicodedata.normalize("NFC", deck.questions[0].question)
+    assert "\x1f" not in "".join(note.fields) and len(note.fields) == 7
