@@ -319,3 +319,16 @@ def test_pictures_in_a_spreadsheet_become_links_and_the_deck_builds(tmp_path):
         "\\![x](https://e.example/x.png)",
         "see \\![local](a.png)",
     )
+
+
+def test_what_import_removes_from_the_text_is_said(tmp_path):
+    source = tmp_path / "q.csv"
+    source.write_bytes(b'Question,Answer,Tags\nQ\x1b?,"a\x07 tip",prepdeck::x topic::y ok\n')
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 0, result.output
+    assert "removed 2 control characters" in result.stderr
+    assert "left out the tag 'prepdeck::x'" in result.stderr
+    assert "left out the tag 'topic::y'" in result.stderr
+    assert "tags: [ok]" in result.stdout

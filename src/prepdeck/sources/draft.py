@@ -10,6 +10,9 @@ from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 from prepdeck.load import MAX_TAGS, MAX_TEXT_CHARS, MAX_TIPS, RESERVED_TAG_PREFIXES, SLUG_RE
 from prepdeck.model import Deck, Question
 from prepdeck.slugs import ascii_slug as _slugify
+from prepdeck.slugs import slugify
+
+TOPIC_PREFIX = "topic::"
 
 ID_WORDS = 8  # a slug of the question's first words stays readable
 # Control characters: invisible in a card, and \x1f would split an Anki note's fields.
@@ -102,6 +105,16 @@ def build_deck(
     if any(not part.strip() for part in name.split("::")):
         name = name.replace("::", ":")  # an empty part would be refused by the loader
     pictures = 0
+    controls = sum(
+        len(_CONTROL.findall(text))
+        for d in drafts
+        for text in (d.question, d.topic, d.example, d.notes, *d.tips, *d.tags)
+    )
+    if controls:
+        adjusted.append(
+            f"removed {controls} control character{'s' if controls != 1 else ''} (invisible on "
+            "a card, and some would break an Anki note)"
+        )
     for d in map(_cleaned, drafts):
         d, n = _without_pictures(d)
         pictures += n
@@ -198,7 +211,14 @@ def _valid_tags(d: Draft, adjusted: list[str]) -> tuple[str, ...]:
     out = []
     for tag in d.tags:
         if tag.lower().startswith(RESERVED_TAG_PREFIXES):
-            continue  # prepdeck adds topic:: and prepdeck:: tags itself
+            # prepdeck adds topic:: and prepdeck:: tags itself (a prepdeck package's come
+            # back as the topic and `retired`); any other is left out, and said so.
+            own = ("prepdeck::retired", TOPIC_PREFIX + slugify(d.topic))
+            if tag.lower() not in own:
+                adjusted.append(
+                    f"{d.where}: left out the tag '{tag}' (topic:: and prepdeck:: are reserved)"
+                )
+            continue
         clean = re.sub(r"\s+", "-", tag.replace('"', ""))
         if clean and clean not in out:
             out.append(clean)
