@@ -36,7 +36,7 @@ def test_readme_format_example_is_a_valid_deck():
     deck = parse_deck_text(example)
 
     assert (deck.key, deck.subdecks, deck.speak) == (
-        "resource-sharing-interview",
+        "my-ill-interview",  # its own key: saved beside the shipped deck, it still builds
         "by-topic",
         "en_US",
     )
@@ -68,3 +68,17 @@ def test_readme_error_example_is_what_prepdeck_prints(deck_file, monkeypatch):
     result = CliRunner().invoke(cli, ["build"])
 
     assert result.stderr == shown
+
+
+def test_readme_plan_example_is_what_prepdeck_prints():
+    import datetime as dt
+
+    from prepdeck.plan import make_plan, plan_lines
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"## Before the interview.*?```text\n(.*?)```", readme, re.S).group(1)
+    day = dt.date(2026, 11, 30)
+
+    lines = plan_lines(make_plan(22, day, dt.date(2026, 12, 15)), day, filtered=False)
+
+    assert shown.splitlines() == lines[:2]

@@ -70,7 +70,7 @@ def test_a_file_past_the_size_limit_is_refused_before_reading(tmp_path):
         load_deck(path)
 
     assert [p.message for p in err.value.problems] == [
-        "the file is 64.0 MiB; deck files are limited to 64 MiB: split it into several decks"
+        "the file is 64.0 MiB; the limit is 64 MiB (for a deck: split it into several decks)"
     ]
 
 

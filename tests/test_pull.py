@@ -134,7 +134,9 @@ def test_a_question_edited_in_both_places_is_a_conflict_and_the_yaml_wins(projec
     assert "Listen carefully first" in project.read_text(encoding="utf-8")
 
 
-def test_notes_added_in_anki_come_in_with_add_new_and_never_duplicate(project, tmp_path, anki):
+def test_notes_added_in_anki_come_in_with_add_new_and_never_duplicate(
+    project, tmp_path, anki, monkeypatch
+):
     model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
     note = anki.col.new_note(model)
     note["Question"] = "How do you handle a rush request?"
@@ -148,6 +150,8 @@ def test_notes_added_in_anki_come_in_with_add_new_and_never_duplicate(project, t
     listed = pull(project, str(export))
     added = pull(project, str(export), write=True, add_new=True)
     deck = load_deck(project)
+    later = anki.col.get_note(note.id).mod + 60
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))  # the next build, later on
     log = anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
 
     assert [q.question for q in listed.added] == ["How do you handle a rush request?"]
@@ -158,8 +162,11 @@ def test_notes_added_in_anki_come_in_with_add_new_and_never_duplicate(project, t
         ("rush",),
         note.guid,
     )
-    assert (log.new, log.updated) == (0, 0)
+    # Sent once more (the same note, by its GUID), so that Anki's note gets its Id field
+    # and topic tag: an update, never a copy.
+    assert (log.new, log.updated) == (0, 1)
     assert len(anki.notes()) == 11
+    assert "topic::customer-service" in anki.note(new.id).tags
 
 
 def test_notes_of_other_note_types_are_left_alone(project, tmp_path, anki):
@@ -273,7 +280,7 @@ def test_notes_from_other_tools_with_any_guid_come_in(project, tmp_path, anki, g
     log = anki.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
 
     assert load_deck(project).questions[-1].guid == guid
-    assert (log.new, log.updated) == (0, 0)
+    assert log.new == 0 and len(anki.notes()) == 11
 
 
 def test_a_field_anki_stores_without_paragraph_tags_is_no_edit(project, tmp_path, anki):
@@ -295,3 +302,41 @@ def test_a_missing_export_says_so(project):
         pull(project, "no-such-export.apkg")
 
     assert str(err.value).startswith("no-such-export.apkg: no such file; export it from Anki")
+
+
+def test_edits_from_anki_that_would_break_the_deck_name_the_notes_not_a_line(
+    project, tmp_path, anki
+):
+    from prepdeck.errors import PrepdeckError
+
+    note = anki.note("staying-current")
+    note.tags.append("weird\u200btag")
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    before = project.read_bytes()
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    assert str(err.value).startswith(
+        f"{project}: the edits from Anki (staying-current) would make the deck file invalid: "
+    )
+    assert "Nothing was written" in str(err.value)
+    assert project.read_bytes() == before
+
+
+def test_a_recording_removed_in_anki_is_said(tmp_path, anki):
+    deck_file = _media_project(tmp_path, anki)
+    with_audio = next(q for q in load_deck(deck_file).questions if q.audio)
+    note = anki.note(with_audio.id)
+    note["Extra"] = ""
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+
+    result = pull(deck_file, str(_export(anki, tmp_path, "apkg")))
+
+    (edit,) = result.edits
+    assert edit.lines == [
+        "recordings changed in Anki: not brought back (set `audio:` in the YAML, or put the "
+        "files beside the deck)"
+    ]

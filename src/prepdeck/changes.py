@@ -208,10 +208,10 @@ class ChangeReport:
         if self.moves:
             n = sum(len(m.ids) for m in self.moves)
             out.append(
-                f"moved: {_plural(n, 'question')} now belong in other decks (subdecks or topics "
-                "changed), but Anki keeps existing cards where they are. After importing, to "
-                "move them, in Browse run each search below, select all cards, then Cards > "
-                "Change Deck to the deck named:"
+                f"moved: {_plural(n, 'question')} now belong{'s' if n == 1 else ''} in other "
+                "decks (subdecks or topics changed), but Anki keeps existing cards where they "
+                "are. After importing, to move them, in Browse run each search below, select "
+                "all cards, then Cards > Change Deck to the deck named:"
             )
             out += [f"  '{m.destination}': {m.search}" for m in self.moves]
         for build, ids in sorted(self.unsent.items()):

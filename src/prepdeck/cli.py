@@ -49,11 +49,14 @@ class _Group(click.Group):
             for problem in err.problems:
                 _echo(str(problem), err=True)
             n = len(err.problems)
-            _echo(
-                f"prepdeck: {n} problem{'s' if n != 1 else ''} found; fix and run again "
-                "(nothing was written).",
-                err=True,
+            from prepdeck.reader import MAX_PROBLEMS
+
+            count = (
+                f"more than {MAX_PROBLEMS:,} problems"
+                if n > MAX_PROBLEMS
+                else (f"{n} problem{'s' if n != 1 else ''}")
             )
+            _echo(f"prepdeck: {count} found; fix and run again (nothing was written).", err=True)
             ctx.exit(1)
         except PrepdeckError as err:
             _echo(f"prepdeck: {err}", err=True)
@@ -281,13 +284,13 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
     With no DECK_FILES, builds every deck in the project's decks/ folder (found from here
     upwards) into its dist/<key>.apkg. A filtered build (--topic, --tag, ...) writes its own
     file, dist/<key>__<selection>.apkg, for example
-    dist/<key>__topic-customer-service__tag-teamwork.apkg.
+    dist/<key>__topic-customer-service__tag-behavioral.apkg.
 
     \b
     Examples:
       prepdeck build
       prepdeck build decks/resource-sharing-interview.yaml -o ~/Desktop/ill.apkg
-      prepdeck build --topic "Customer service" --tag teamwork
+      prepdeck build --topic "Customer service" --tag behavioral
       prepdeck build --dry-run
       prepdeck build --interview 2026-12-15
       prepdeck build --resend unhappy-user
@@ -578,7 +581,7 @@ def preview(deck_files, output, open_, interview, **select) -> None:
     designs = [personal_design(d, interview)[0] for d in chosen]
     save_page(target, preview_decks(chosen, selection, designs))
     count = sum(1 for d in chosen for q in d.questions if selection.matches(q))
-    _echo(f"preview of {count} cards -> {target}")
+    _echo(f"preview of {count} card{'s' if count != 1 else ''} -> {target}")
     if open_:
         click.launch(str(target))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from prepdeck.atomic import write_together
 from prepdeck.changes import content_digest, source_digest
-from prepdeck.errors import PrepdeckError
+from prepdeck.errors import DeckFileError, PrepdeckError
 from prepdeck.files import read_bounded
 from prepdeck.load import MAX_FILE_BYTES, answers_path, load_deck
 from prepdeck.model import Deck, Question, as_written
@@ -111,7 +111,7 @@ def pull(
             result.not_imported.append(q.id)
         elif note.mod > sent.mod:
             edit = _edit(q, note)
-            if edit.values:
+            if edit.values or edit.lines:
                 edit.conflict = _edited_in_yaml(state, local, q)
                 result.edits.append(edit)
     if write:
@@ -169,6 +169,11 @@ def _edit(q: Question, note: AnkiNote) -> Edit:
         new = [t for t in own if t.casefold() not in {k.casefold() for k in kept}]
         values["tags"] = (*kept, *new)
         lines.append(_changed("tags", ", ".join(q.tags), ", ".join(values["tags"])))
+    if have["Extra"] != ours["Extra"]:  # prepdeck's own [sound:] tags live there
+        lines.append(
+            "recordings changed in Anki: not brought back (set `audio:` in the YAML, or put "
+            "the files beside the deck)"
+        )
     retired = RETIRED_TAG in {t.lower() for t in note.tags}
     if retired != q.retired:
         values["retired"] = retired
@@ -319,7 +324,7 @@ def _write(
 ) -> list[Path]:
     from prepdeck import yamledit
 
-    edits = [e for e in result.edits if theirs or not e.conflict]
+    edits = [e for e in result.edits if (theirs or not e.conflict) and e.values]
     deck_text = _read(deck_path)
     mine_path = Path(answers_path(deck_path))
     mine_text = _read(mine_path) if mine_path.exists() else None
@@ -351,10 +356,18 @@ def _write(
     # The state records what the next build will send for the pulled notes, with Anki's time,
     # so that build sends nothing new for them and the learner's edit stays in Anki.
     staged = {path: data for path, data in files}
-    deck_after = _load_staged(deck_path, staged)
-    mods = {e.id: e.mod for e in edits}
-    if add_new:
-        mods.update(result.added_mods)
+    try:
+        deck_after = _load_staged(deck_path, staged)
+    except DeckFileError as err:
+        ids = ", ".join([*(e.id for e in edits), *(q.id for q in result.added if add_new)])
+        reasons = "; ".join(p.message for p in err.problems[:5])
+        raise PrepdeckError(
+            f"{deck_path}: the edits from Anki ({ids}) would make the deck file invalid: "
+            f"{reasons}. Nothing was written; fix those notes in Anki, or edit the YAML by hand"
+        ) from None
+    # A note added in Anki is not recorded as sent: the next build sends it once more, so
+    # that Anki's note gets its Id field and topic tag (it matches by GUID: no copy).
+    mods = {e.id: e.mod for e in edits if e.values}
     files += _states(deck_path, deck_after, mods)
     write_together(files)
     return [p for p, _ in files]

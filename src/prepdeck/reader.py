@@ -59,8 +59,8 @@ def read_text(path: str, reader: Reader) -> str:
     except TooLargeError as err:
         reader.fail(
             None,
-            f"the file is {err.size / 2**20:.1f} MiB; deck files are limited to "
-            f"{MAX_FILE_BYTES // 2**20} MiB: split it into several decks",
+            f"the file is {err.size / 2**20:.1f} MiB; the limit is "
+            f"{MAX_FILE_BYTES // 2**20} MiB (for a deck: split it into several decks)",
         )
         return ""
     except OSError as err:

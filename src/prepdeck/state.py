@@ -272,7 +272,7 @@ def read_state(path: Path) -> BuildState | None:
         )
     try:
         if version not in READABLE_FORMATS:
-            raise ValueError(f"unknown format {version!r}")
+            raise ValueError("not a prepdeck build state (no known 'prepdeck-state' format)")
         nt = data["notetype"]
         questions = data["questions"]
         if not isinstance(questions, dict):
@@ -300,7 +300,7 @@ def read_local_state(path: Path) -> LocalState | None:
         return None
     try:
         if data.get("prepdeck-local-state") != LOCAL_FORMAT:
-            raise ValueError(f"unknown format {data.get('prepdeck-local-state')!r}")
+            raise ValueError("not a prepdeck local state (no known format)")
         questions = {}
         for qid, q in data["questions"].items():
             if not isinstance(q, dict):
