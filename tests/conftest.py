@@ -131,6 +131,20 @@ def no_answers_line(deck_file: Path, ids: str) -> str:
     )
 
 
+def git(folder: Path, *args: str) -> str:
+    """Run git in a test repository (an identity of its own, failing loudly)."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
 def tips_text(html: str) -> list[str]:
     """The tips of a Tips field as plain text items."""
     return [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li>(.*?)</li>", html)]

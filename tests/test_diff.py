@@ -23,21 +23,10 @@ from prepdeck.diff import diff_revisions, markdown, text_lines, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
-from conftest import SHIPPED, Anki, edit
+from conftest import SHIPPED, Anki, edit, git
 
 DECK = "decks/resource-sharing-interview.yaml"
 STATE = "decks/resource-sharing-interview.state.json"
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def commit(repo: Path, tag: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHIPPED, edit
+from conftest import ROOT, SHIPPED, edit, git
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pre_commit") is None,
@@ -23,17 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 DECK = "decks/resource-sharing-interview.yaml"
-
-
-def git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def snapshot(target: Path) -> Path:

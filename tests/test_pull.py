@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from click.testing import CliRunner
 
@@ -12,26 +10,16 @@ from prepdeck.cli import cli
 from prepdeck.load import load_deck
 from prepdeck.pull import pull
 
-from conftest import edit
-
-
-def _git(folder, *args):
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+from conftest import edit, git
 
 
 @pytest.fixture
 def project(deck_file, tmp_path, anki):
     """The shipped deck, built, committed and imported into a learner's collection."""
     result = build_deck(deck_file, out_dir=tmp_path / "dist")
-    _git(deck_file.parent, "init", "-q")
-    _git(deck_file.parent, "add", ".")
-    _git(deck_file.parent, "commit", "-qm", "deck")
+    git(deck_file.parent, "init", "-q")
+    git(deck_file.parent, "add", ".")
+    git(deck_file.parent, "commit", "-qm", "deck")
     anki.import_apkg(result.output)
     return deck_file
 
@@ -80,7 +68,7 @@ def test_edits_made_in_anki_come_back_and_the_next_build_sends_nothing(
 
     result = pull(project, str(export), write=True)
 
-    diff = _git(project.parent, "diff", "-U0", project.name)
+    diff = git(project.parent, "diff", "-U0", project.name)
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
     assert changed == [
         "-      - Listen first and acknowledge the frustration before explaining anything.",

@@ -194,6 +194,24 @@ def _selection_options(f):
     return f
 
 
+def _format_options(third: str):
+    """--format text|json|<third> and --json (short for --format json), as on every command
+    with a choice of output; `third` is 'name: what it is'."""
+    name, _, what = third.partition(": ")
+
+    def add(f):
+        f = click.option("--json", "as_json", is_flag=True, help="Short for --format json.")(f)
+        return click.option(
+            "--format",
+            "format_",
+            type=click.Choice(["text", "json", name]),
+            default="text",
+            help=f"text (default), json, or {name}: {what}.",
+        )(f)
+
+    return add
+
+
 def _selection(topics=(), tags=(), exclude_topics=(), exclude_tags=(), ids=()):
     from prepdeck.select import Selection
 
@@ -361,14 +379,7 @@ def _progress(deck):
 @cli.command()
 @click.argument("deck_files", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    help="text (default), json, or github: GitHub Actions annotations on the deck's lines.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@_format_options("github: GitHub Actions annotations on the deck's lines")
 def check(deck_files, strict, format_, as_json) -> None:
     """Validate decks without building; warn about cards that are hard to study.
 
@@ -693,14 +704,7 @@ class _DiffCommand(click.Command):
 
 @cli.command(cls=_DiffCommand)
 @click.argument("revisions", nargs=-1, metavar="[REV_A] [REV_B] [-- DECK_FILES]...")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    help="text (default), json, or markdown release notes grouped by topic.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Short for --format json.")
+@_format_options("markdown: release notes grouped by topic")
 @click.pass_context
 def diff(ctx, revisions, format_, as_json) -> None:
     """What a learner who imported the decks at REV_A sees on importing REV_B.
