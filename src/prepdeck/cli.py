@@ -22,8 +22,30 @@ def _echo(text: str = "", err: bool = False) -> None:
     click.echo(visible(text), err=err)
 
 
+# Commands that exchange decks with other tools: imported only when asked for.
+_LAZY = {
+    "import": ("prepdeck.commands.exchange", "import_"),
+    "pull": ("prepdeck.commands.exchange", "pull"),
+    "diff": ("prepdeck.commands.history", "diff"),
+}
+
+
 class _Group(click.Group):
-    """Turns every PrepdeckError into one message on stderr and its exit code, no traceback."""
+    """Turns every PrepdeckError into one message on stderr and its exit code, no traceback.
+
+    Commands that exchange decks with other tools live in prepdeck/commands/ and are imported
+    only when asked for, so the everyday ones start as fast as before."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_LAZY])
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in _LAZY:
+            import importlib
+
+            module, attr = _LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def main(self, *args, **kwargs):
         # A console that cannot show a deck's script (cp1252, LANG=C) gets replacement
@@ -595,144 +617,3 @@ def preview(deck_files, output, open_, interview, **select) -> None:
     _echo(f"preview of {count} card{'s' if count != 1 else ''} -> {target}")
     if open_:
         click.launch(str(target))
-
-
-@cli.command(name="import")
-@click.argument("source")
-@click.option("-o", "--output", metavar="FILE", help="Write the deck here (never over a file).")
-@click.option("--topic", metavar="TOPIC", help="Topic for questions whose source gives none.")
-@click.option(
-    "--column",
-    "columns",
-    multiple=True,
-    metavar="HEADER=KEY",
-    help="CSV/TSV: the column HEADER holds KEY (question, tips, topic, tags, example, notes, "
-    "id, or - to leave out). Repeatable.",
-)
-@click.option(
-    "--tip-separator", metavar="TEXT", help="CSV/TSV: split tips on TEXT, not on line breaks."
-)
-@click.option("--note-type", metavar="NAME", help="Anki: import only notes of this note type.")
-@click.option(
-    "--field",
-    "fields",
-    multiple=True,
-    metavar="FIELD=KEY",
-    help="Anki: the note field FIELD holds KEY (as for --column). Repeatable.",
-)
-@click.option("--dry-run", is_flag=True, help="Print the deck and the summary; write nothing.")
-def import_(source, output, topic, columns, tip_separator, note_type, fields, dry_run) -> None:
-    """Make a new deck from a spreadsheet, an article or an Anki package.
-
-    SOURCE is a .csv or .tsv file (a header row, one question per row), a .md or .txt
-    article (numbered questions or headings, tips under them), or an Anki package (.apkg,
-    .colpkg). Without -o, the deck is printed. A summary goes to stderr.
-
-    \b
-    Examples:
-      prepdeck import questions.csv -o decks/data-analyst.yaml
-      prepdeck import sheet.csv --column 'Points to make=tips' --tip-separator ';'
-      prepdeck import article.md --topic Behavioural -o decks/behavioural.yaml
-      prepdeck import shared.apkg --note-type 'Interview card' --field 'Prompt=question'
-    """
-    import shlex
-    from pathlib import Path
-
-    from prepdeck.sources.importer import import_source, summary, write_new
-
-    result = import_source(
-        source,
-        output=output,
-        topic=topic,
-        columns=columns,
-        tip_separator=tip_separator,
-        note_type=note_type,
-        fields=fields,
-    )
-    for line in summary(result, source):
-        _echo(line, err=True)
-    if output and not dry_run:
-        write_new(Path(output), result.text)
-        _echo(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}")
-    else:
-        click.echo(visible(result.text), nl=False)
-
-
-@cli.command()
-@click.argument("export")
-@click.argument("deck_files", nargs=-1)
-@click.option("--write", is_flag=True, help="Apply the edits to the deck files.")
-@click.option(
-    "--theirs", is_flag=True, help="Take Anki's version of questions edited in both places."
-)
-@click.option("--add-new", is_flag=True, help="Add notes made in Anki as new questions.")
-def pull(export, deck_files, write, theirs, add_new) -> None:
-    """Bring edits made in Anki back to the deck files.
-
-    EXPORT is a package exported from Anki (.apkg or .colpkg, File > Export). Without
-    --write, prints what differs, question by question, in YAML terms.
-
-    \b
-    Examples:
-      prepdeck pull ~/Downloads/collection.colpkg
-      prepdeck pull ~/Downloads/ill.apkg decks/resource-sharing-interview.yaml --write
-    """
-    from pathlib import Path
-
-    from prepdeck.pull import pull as pull_edits
-    from prepdeck.pull import report_lines
-
-    for path in _deck_files(deck_files):
-        result = pull_edits(Path(path), export, write=write, theirs=theirs, add_new=add_new)
-        _echo(f"{result.deck.key}:")
-        for line in report_lines(result, theirs, write):
-            _echo(f"  {line}")
-        for written in result.written:
-            _echo(f"  wrote {written}")
-
-
-class _DiffCommand(click.Command):
-    """Deck files come after `--`, revisions before it."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if "--" in args:
-            at = args.index("--")
-            ctx.meta["prepdeck.diff_files"] = tuple(args[at + 1 :])
-            args = args[:at]
-        return super().parse_args(ctx, args)
-
-
-@cli.command(cls=_DiffCommand)
-@click.argument("revisions", nargs=-1, metavar="[REV_A] [REV_B] [-- DECK_FILES]...")
-@_format_options("markdown: release notes grouped by topic")
-@click.pass_context
-def diff(ctx, revisions, format_, as_json) -> None:
-    """What a learner who imported the decks at REV_A sees on importing REV_B.
-
-    REV_A defaults to the last commit (HEAD), REV_B to the working tree. Notes added,
-    updated (with a diff of each question's YAML), unchanged, removed; renamed ids, a renamed
-    deck or key, card design and note type changes, each with what to do in Anki.
-
-    \b
-    Examples:
-      prepdeck diff                       # uncommitted edits
-      prepdeck diff v1.0 HEAD --format markdown > release-notes.md
-      prepdeck diff v1.0 -- decks/resource-sharing-interview.yaml
-    """
-    from prepdeck.diff import as_json as diff_json
-    from prepdeck.diff import diff_revisions, markdown, text_lines
-    from prepdeck.output import json_text
-
-    if len(revisions) > 2:
-        raise click.UsageError("give at most two revisions; deck files go after '--'")
-    files = ctx.meta.get("prepdeck.diff_files", ())
-    a = revisions[0] if revisions else "HEAD"
-    b = revisions[1] if len(revisions) > 1 else None
-    result = diff_revisions(a, b, files)
-    if as_json or format_ == "json":
-        _echo(json_text(diff_json(result)))
-    elif format_ == "markdown":
-        _echo(markdown(result).rstrip("\n"))
-    else:
-        for line in text_lines(result):
-            _echo(line)

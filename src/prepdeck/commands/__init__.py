@@ -1,0 +1,1 @@
+"""Commands imported only when asked for (see cli._LAZY)."""
