@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +145,47 @@ def git(folder: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout
+
+
+# Chromium's flags that work on these machines: no sandbox as root, and nothing that would
+# reach for the network (its connections are refused here).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_unavailable(reason: str):
+    """Skip a browser test, saying how to enable it; fail instead where CI requires them."""
+    if os.environ.get("PREPDECK_REQUIRE_BROWSER"):
+        pytest.fail(f"browser tests are required here but cannot run: {reason}")
+    pytest.skip(
+        f"{reason}; to run the browser tests: apt-get install chromium fonts-dejavu-core "
+        "fonts-wqy-microhei fonts-lohit-deva"
+    )
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium, driven through Playwright (which never downloads a browser)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        browser_unavailable("Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def tips_text(html: str) -> list[str]:

@@ -11,8 +11,6 @@ scripts whose fonts .ci/run installs.
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -21,20 +19,11 @@ from prepdeck.load import load_deck
 from prepdeck.preview import preview_decks
 from prepdeck.select import Selection
 
-from conftest import ROOT, SHIPPED, edit
+from conftest import ROOT, SHIPPED, chromium, edit
 
 MULTI = ROOT / "tests" / "fixtures" / "multiscript" / "собеседование.yaml"
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A card that tries hard to break the layout: a long word, a long URL, code, notes.
 STRESS = """
   - id: layout-stress
@@ -116,19 +105,6 @@ class Phone:
     frames: object  # playwright Locator of this mode's card frames
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _unavailable(reason: str):
-    if os.environ.get("PREPDECK_REQUIRE_BROWSER"):
-        pytest.fail(f"browser tests are required here but cannot run: {reason}")
-    pytest.skip(
-        f"{reason}; to run the browser tests: apt-get install chromium fonts-dejavu-core "
-        "fonts-wqy-microhei fonts-lohit-deva"
-    )
-
-
 @pytest.fixture(scope="module")
 def preview_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("preview")
@@ -150,16 +126,8 @@ def preview_file(tmp_path_factory):
 @pytest.fixture(scope="module", params=["light", "night"])
 def phone(request, preview_file):
     """One browser per mode, at phone size, on the preview page showing only that mode."""
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("Chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
     mode = request.param
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 360, "height": 740})
         page.goto(f"{preview_file.as_uri()}?mode={mode}")
         page.wait_for_function(
@@ -167,7 +135,6 @@ def phone(request, preview_file):
             " && f.contentDocument.readyState === 'complete')"
         )
         yield Phone(mode, page, page.locator(f".pv-frame.pv-{mode}"))
-        browser.close()
 
 
 def _card_frames(frames):

@@ -28,9 +28,8 @@ from hypothesis import strategies as st
 from prepdeck.build import build_deck
 from prepdeck.dump import dump_deck
 from prepdeck.model import Deck, Question
-from test_browser import CHROMIUM_FLAGS, _chromium, _unavailable
 
-from conftest import Anki
+from conftest import Anki, browser_unavailable, chromium
 
 # What an attacker (or an unlucky learner) may type, with what each would do in Anki unguarded.
 HOSTILE = {
@@ -289,22 +288,16 @@ def _server(web: Path) -> ThreadingHTTPServer:
 
 @pytest.fixture(scope="module")
 def reviewer() -> Iterator[Reviewer]:
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("Chromium is not installed")
     web = _aqt_web()
     if web is None:
-        _unavailable("Anki's MathJax (the aqt package) is missing: pip install --no-deps aqt")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+        browser_unavailable(
+            "Anki's MathJax (the aqt package) is missing: pip install --no-deps aqt"
+        )
     server = _server(web)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 360, "height": 740})
             view = Reviewer(page, origin)
 
@@ -320,7 +313,6 @@ def reviewer() -> Iterator[Reviewer]:
             page.evaluate("MathJax.startup.promise")
             view.settle()
             yield view
-            browser.close()
     finally:
         server.shutdown()
         server.server_close()

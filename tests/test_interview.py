@@ -15,7 +15,7 @@ from prepdeck.plan import make_plan, plan_lines
 from prepdeck.select import Selection
 from prepdeck.state import local_state_path, state_path
 
-from conftest import Anki, edit
+from conftest import Anki, chromium, edit
 
 # Builds happen at noon UTC on Tue 1 Dec 2026: the same calendar day in any time zone within
 # eleven hours of UTC, whatever day the tests run.
@@ -353,17 +353,8 @@ def test_a_simulated_learner_is_ready_on_interview_day(tmp_path):
 
 @pytest.fixture
 def chromium_page():
-    from test_browser import CHROMIUM_FLAGS, _chromium, _unavailable
-
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    with chromium() as browser:
         yield browser.new_page(viewport={"width": 360, "height": 740})
-        browser.close()
 
 
 def _card_page(deck_file, tmp_path, night: bool) -> str:

@@ -17,7 +17,8 @@ from prepdeck.build import build_deck
 from prepdeck.load import load_deck
 from prepdeck.preview import preview_decks
 from prepdeck.select import Selection
-from test_browser import CHROMIUM_FLAGS, _chromium, _unavailable
+
+from conftest import chromium
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "media"
 
@@ -42,17 +43,8 @@ window.addEventListener('message', e => {
 
 @pytest.fixture
 def browser():
-    chromium = _chromium()
-    if chromium is None:
-        _unavailable("Chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str):
