@@ -28,6 +28,7 @@ from prepdeck.sources.draft import question_id
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 from prepdeck.state import (
     LocalNote,
+    LocalState,
     NoteState,
     dump_local_state,
     dump_state,
@@ -463,7 +464,7 @@ def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Pat
             mine[q.id] = LocalNote(mod, content_digest(render_note(q)))
     out = [(state_path(deck_path), dump_state(replace(state, questions=questions)).encode())]
     if mine:
-        base = local or _empty_local(deck.key)
+        base = local or LocalState(deck.key)
         out.append(
             (
                 local_state_path(deck_path),
@@ -471,12 +472,6 @@ def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Pat
             )
         )
     return out
-
-
-def _empty_local(key: str):
-    from prepdeck.state import LocalState
-
-    return LocalState(key)
 
 
 def report_lines(result: PullResult, theirs: bool, write: bool) -> list[str]:

@@ -78,11 +78,6 @@ class BuildState:
         """The newest modification time this deck has ever been given."""
         return max([self.notetype_mod, *(n.mod for n in self.questions.values())])
 
-    @property
-    def live(self) -> dict[str, NoteState]:
-        """The questions the deck file held at the last full build (no removed ones)."""
-        return {qid: s for qid, s in self.questions.items() if not s.removed}
-
 
 @dataclass(frozen=True)
 class LocalNote:
