@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -165,6 +166,31 @@ def _stem(path: str) -> str:
     return stem.casefold()
 
 
+def _key_of(path: str) -> str | None:
+    """A deck file's key (None when it cannot be read). Building every deck of a folder asks
+    this of each file once per other file: the answer is kept while the file is unchanged."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return _key_of_version(path, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=256)
+def _key_of_version(path: str, mtime_ns: int, size: int) -> str | None:
+    try:
+        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    key = peek(text, "deck", "key")
+    if key is None:  # written through an alias or a tag: read the whole file
+        try:
+            key = load_deck(path, with_answers=False).key
+        except DeckFileError:
+            return None  # a broken sibling cannot be built, so it cannot clash
+    return key
+
+
 def sibling_problems(path: PathLike, deck: Deck) -> None:
     """Refuse a deck file that shares its name or its key with another in its folder.
 
@@ -195,17 +221,7 @@ def sibling_problems(path: PathLike, deck: Deck) -> None:
                 )
             )
             continue
-        try:
-            text = read_bounded(other, MAX_FILE_BYTES).decode("utf-8", "replace")
-        except OSError:
-            continue
-        key = peek(text, "deck", "key")
-        if key is None:  # written through an alias or a tag: read the whole file
-            try:
-                key = load_deck(other, with_answers=False).key
-            except DeckFileError:
-                continue  # a broken sibling cannot be built, so it cannot clash
-        if key == deck.key:
+        if _key_of(other) == deck.key:
             problems.append(
                 Problem(
                     path,
