@@ -3,7 +3,7 @@
 A ratio, not a time limit: the same machine runs both sizes back to back, so a slow or busy
 machine slows both alike. Each size is timed a few times and the fastest run counts, which
 keeps a garbage collection or another process from deciding the result. A quadratic converter
-grows ×16 and fails by a wide margin; a linear one grows about ×4.
+grows x16 and fails by a wide margin; a linear one grows about x4.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def growth(convert: Callable[[object], object], make: Callable[[int], object], n
 
 
 def assert_linear(convert: Callable[[object], object], make: Callable[[int], object], n: int):
-    """Fail when ×4 input costs more than ×6 time (after one retry, for a noisy machine)."""
+    """Fail when x4 input costs more than x6 time (after one retry, for a noisy machine)."""
     ratio = growth(convert, make, n)
     if ratio > LIMIT:
         ratio = min(ratio, growth(convert, make, n))
-    assert ratio <= LIMIT, f"×{FACTOR} input took ×{ratio:.1f} time (limit ×{LIMIT:g})"
+    assert ratio <= LIMIT, f"x{FACTOR} input took x{ratio:.1f} time (limit x{LIMIT:g})"
