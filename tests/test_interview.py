@@ -95,16 +95,24 @@ def test_the_plan_text_when_the_deck_is_large_for_the_time_left():
     )
 
 
-def test_a_filtered_build_plans_for_its_own_questions(deck_file, tmp_path):
-    result = _build(
+def test_a_filtered_build_carries_the_whole_decks_plan(deck_file, tmp_path):
+    full = _build(deck_file, tmp_path, interview="2026-12-11")
+    filtered = _build(
         deck_file,
         tmp_path,
         selection=Selection(topics=("teamwork-and-collaboration",)),
         interview="2026-12-11",
     )
 
-    assert result.plan.questions == 3
-    assert "3 questions in this filtered package, 10 days to Fri 11 Dec" in result.report.plan[0]
+    assert filtered.notes == 3
+    assert filtered.plan == full.plan and full.plan.questions == 10
+    assert filtered.report.plan[:3] == [
+        "interview plan: 10 questions in the whole deck, 10 days to Fri 11 Dec: 2 new cards a "
+        "day until Sat 5 Dec, then review only; every card comes back within 2 days.",
+        full.report.plan[1],
+        "  this filtered package carries the whole deck's plan, so importing it never changes "
+        "the pace your deck has.",
+    ]
 
 
 # -- the date: command line and answers file -----------------------------------------------
@@ -235,6 +243,31 @@ def test_every_deck_the_package_creates_uses_the_plan(deck_file, tmp_path, anki)
     assert len(names) == 9  # the deck and its 8 topics
     assert {_preset(anki, name)["id"] for name in names} != {1}
     assert len({_preset(anki, name)["id"] for name in names}) == 1
+
+
+def test_a_filtered_package_never_switches_the_decks_plan(deck_file, tmp_path, anki):
+    """Issue 19.3: once a filtered package's preset was in the collection, importing that
+    package again switched the deck to its own pace, even with the default options."""
+    topic = Selection(topics=("teamwork-and-collaboration",))
+    full = _build(deck_file, tmp_path, interview="2026-12-11")
+    anki.import_apkg(full.output, presets=True)
+    planned = _preset(anki, NAME)
+    filtered = _build(deck_file, tmp_path, selection=topic, interview="2026-12-11")
+
+    seen = []
+    for apkg, presets in [
+        (filtered.output, True),
+        (full.output, True),
+        (filtered.output, False),
+        (filtered.output, True),
+    ]:
+        anki.import_apkg(apkg, presets=presets)
+        preset = _preset(anki, NAME)
+        seen.append((preset["id"], preset["new"]["perDay"], preset["rev"]["maxIvl"]))
+
+    assert planned["id"] != 1
+    assert seen == [(planned["id"], 2, 2)] * 4
+    assert len(anki.notes()) == 10
 
 
 def test_without_a_date_the_package_carries_no_preset(deck_file, tmp_path, anki):

@@ -267,7 +267,10 @@ def _build(
     picked = [i for i, c in enumerate(chosen) if c]
     plan = None
     if design.interview:
-        plan, plans = _plan(local, len(picked), day, design.interview)
+        # Paced for the whole deck, also in a filtered package: Anki switches a deck to any
+        # preset it already holds (ANKI-FACTS), so a filtered package with a pace of its own
+        # would change the deck's plan on import, even with the default options.
+        plan, plans = _plan(local, len(deck.questions), day, design.interview)
         report.plan = plan_lines(plan, day, filtered=not selection.empty)
         if result.local is not None:
             result.local = replace(result.local, plans=plans)

@@ -90,7 +90,7 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
     left = (plan.interview - today).days
     days = "1 day" if left == 1 else f"{left} days"
     questions = "1 question" if plan.questions == 1 else f"{plan.questions} questions"
-    scope = " in this filtered package" if filtered else ""
+    scope = " in the whole deck" if filtered else ""
     new = "1 new card" if plan.new_per_day == 1 else f"{plan.new_per_day} new cards"
     if plan.new_days <= 1:
         pace = f"{plan.questions} new on {_day(plan.planned_on, today)}"
@@ -105,6 +105,11 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
         f"deck's options by hand: New cards/day {plan.new_per_day}, Maximum interval "
         f"{window}).",
     ]
+    if filtered:
+        out.append(
+            "  this filtered package carries the whole deck's plan, so importing it never "
+            "changes the pace your deck has."
+        )
     if plan.too_close:
         out.append(
             "  warning: the interview is too close for this deck: some questions are first "
@@ -120,8 +125,8 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
 
 
 def preset_name(deck_name: str, plan: Plan) -> str:
-    """The preset's name in Anki's options: the date, and the pace, since a filtered build or
-    more questions give the same date another pace (and another preset)."""
+    """The preset's name in Anki's options: the date, and the pace, since more questions give
+    the same date another pace (and another preset)."""
     return (
         f"{deck_name}: interview {plan.interview.isoformat()} "
         f"({plan.new_per_day} new a day, back within {plan.max_interval} days)"
