@@ -99,6 +99,13 @@ class Anki:
         (nid,) = self.col.find_notes(f'"Id:{question_id}"')
         return self.col.get_note(nid)
 
+    def edit_note(self, question_id: str, **fields: str) -> None:
+        """Edit a note's fields in Anki, as a learner would on their phone (stamped now)."""
+        note = self.note(question_id)
+        for name, value in fields.items():
+            note[name] = value
+        self.col.update_note(note)
+
     def card(self, question_id: str):
         (card,) = self.note(question_id).cards()
         return card
@@ -127,10 +134,22 @@ def anki(tmp_path):
 def no_answers_line(deck_file: Path, ids: str) -> str:
     """The report line of a machine without an answers file, for notes that Anki updates."""
     mine = str(deck_file.with_name(deck_file.stem + ".mine.yaml"))
+    folder = str(deck_file.with_name(deck_file.stem + ".mine")) + "/"
     return (
-        f"own answers: no {mine} here; if you keep one on another machine, copy it here and "
-        f"build again before importing, or these notes arrive without your answers: {ids}"
+        f"own answers: no {mine} here; if you keep one on another machine, copy it (and "
+        f"{folder} if it holds recordings) here and build again before importing, or these "
+        f"notes arrive without your answers: {ids}"
     )
+
+
+def shared_part(state_text: str) -> dict:
+    """A committed build state without its one mark about own answers: that a package of the
+    deck once carried some. Everything else in it depends on the deck file alone."""
+    import json
+
+    state = json.loads(state_text)
+    state["deck"].pop("answers", None)
+    return state
 
 
 def git(folder: Path, *args: str) -> str:

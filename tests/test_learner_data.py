@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +21,7 @@ from prepdeck.load import load_deck
 from prepdeck.select import Selection
 from prepdeck.state import local_state_path, state_path
 
-from conftest import edit
+from conftest import edit, no_answers_line, shared_part
 
 ANSWERS = """\
 answers:
@@ -55,8 +56,21 @@ def test_own_answers_never_reach_the_committed_state(deck_file, tmp_path, anki):
 
     result = _build(deck_file, tmp_path)
     anki.import_apkg(result.output)
+    marked = state_path(deck_file).read_text()
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(
+        ANSWERS.replace("missing thesis", "lost dissertation")
+    )
+    _build(deck_file, tmp_path)
 
-    assert state_path(deck_file).read_bytes() == committed
+    assert shared_part(marked) == shared_part(committed.decode())
+    assert '"answers": true' in marked  # only that a package carried answers, once
+    assert state_path(deck_file).read_text() == marked
+    assert result.report.lines() == [
+        "own answers changed: 2 (ill-systems, unhappy-user)",
+        "own answers: the build state now records that a package of this deck carries own "
+        "answers (never the answers themselves); commit it, so that a clone without them warns "
+        "before sending a note without them.",
+    ]
     assert local_state_path(deck_file).exists()
     assert anki.note("unhappy-user")["Notes"] == "<p>The missing thesis story.</p>"
 
@@ -109,17 +123,87 @@ def test_removing_an_answer_reaches_anki(deck_file, tmp_path, anki):
 
 
 def test_a_machine_without_answers_names_the_notes_it_would_send_without_them(deck_file, tmp_path):
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(ANSWERS)
     _build(deck_file, tmp_path)
     clone = _second_machine(deck_file, tmp_path)
     edit(clone, "Listen first", "Hear them out")
 
     lines = build_deck(clone, out_dir=tmp_path / "clone" / "dist").report.lines()
 
-    mine = clone.with_name("resource-sharing-interview.mine.yaml")
-    assert lines == [
-        "changed: 1 (unhappy-user)",
-        f"own answers: no {mine} here; if you keep one on another machine, copy it here and "
-        "build again before importing, or these notes arrive without your answers: unhappy-user",
+    assert lines == ["changed: 1 (unhappy-user)", no_answers_line(clone, "unhappy-user")]
+
+
+def test_a_learner_who_never_kept_answers_is_not_warned_about_them(deck_file, tmp_path):
+    """Issue 19.5: the warning only where answers exist somewhere to lose; a file that holds
+    only the interview date carries none."""
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(
+        "interview: 2099-01-01\n"
+    )
+    _build(deck_file, tmp_path)
+    clone = _second_machine(deck_file, tmp_path)
+    edit(clone, "Listen first", "Hear them out")
+
+    lines = build_deck(clone, out_dir=tmp_path / "clone" / "dist").report.lines()
+
+    assert lines == ["changed: 1 (unhappy-user)"]
+    assert '"answers"' not in state_path(clone).read_text()
+
+
+def test_a_machine_with_the_answers_but_not_their_timing_sends_nothing_as_newer(
+    deck_file, tmp_path, anki, monkeypatch
+):
+    """Issue 19.2: the answers file copied to a second machine, without the local state. The
+    phone's edit made after importing machine A's package survives the second machine's."""
+    mine = deck_file.with_name("resource-sharing-interview.mine.yaml")
+    mine.write_text(ANSWERS)
+    anki.import_apkg(_build(deck_file, tmp_path).output)
+    anki.edit_note("unhappy-user", Notes="<p>Edited on the phone.</p>")
+    clone = _second_machine(deck_file, tmp_path)
+    shutil.copyfile(mine, clone.with_name(mine.name))
+    later = int(time.time()) + 100  # the second machine builds after the phone's edit
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))
+
+    result = build_deck(clone, out_dir=tmp_path / "clone" / "dist")
+    log = anki.import_apkg(result.output)
+
+    assert (log.new, log.updated) == (0, 0)
+    assert anki.note("unhappy-user")["Notes"] == "<p>Edited on the phone.</p>"
+    assert not result.report.answers_changed
+    local = local_state_path(clone)
+    assert result.report.lines() == [
+        f"own answers: this machine has no record of sending them (no {local} here), so these "
+        "notes go with the deck's own times and Anki keeps the version it has, edits made there "
+        "included: ill-systems, unhappy-user. If these answers never reached Anki: prepdeck "
+        "build --resend ill-systems (and so on for each)",
+        "no changes since the last build: if you imported it, a re-import changes nothing in Anki.",
+    ]
+    # From now on this machine knows: an answer edited here is sent, and named as such.
+    clone.with_name(mine.name).write_text(ANSWERS.replace("missing thesis", "lost dissertation"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later + 100))
+    again = build_deck(clone, out_dir=tmp_path / "clone" / "dist")
+    assert again.report.lines() == ["own answers changed: 1 (unhappy-user)"]
+    assert (anki.import_apkg(again.output).updated, anki.note("unhappy-user")["Notes"]) == (
+        1,
+        "<p>The lost dissertation story.</p>",
+    )
+
+
+def test_a_tip_edit_merged_from_another_machine_is_not_called_an_answer_edit(deck_file, tmp_path):
+    """Issue 19.5: machine A keeps answers; machine B edits a tip and builds; A merges B's deck
+    file and state. The note changed in B's build, not in A's answers."""
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(ANSWERS)
+    _build(deck_file, tmp_path)
+    clone = _second_machine(deck_file, tmp_path)
+    edit(clone, "Listen first", "Hear them out")
+    build_deck(clone, out_dir=tmp_path / "clone" / "dist")
+    shutil.copyfile(clone, deck_file)
+    shutil.copyfile(state_path(clone), state_path(deck_file))
+
+    result = _build(deck_file, tmp_path)
+
+    assert result.report.lines() == [
+        "changed in a build on another machine: 1 (unhappy-user); sent from here with your own "
+        "answers, so Anki updates them"
     ]
 
 

@@ -7,7 +7,7 @@ from prepdeck.build import build_deck
 from prepdeck.render import RETIRED_TAG
 from prepdeck.state import BASELINE_TIME, read_state, state_path
 
-from conftest import edit, no_answers_line
+from conftest import edit
 
 
 def _build(deck_file, tmp_path):
@@ -50,7 +50,6 @@ def test_one_edit_updates_exactly_one_note_and_keeps_its_schedule(deck_file, tmp
     assert (card.due, card.ivl, card.reps) == (due_before, ivl_before, 1)
     assert result.report.lines() == [
         "changed: 1 (special-project)",
-        no_answers_line(deck_file, "special-project"),
     ]
 
 
@@ -162,7 +161,6 @@ def test_retired_question_reaches_anki_with_its_tag(deck_file, tmp_path, anki):
     assert anki.col.find_notes(f"tag:{RETIRED_TAG}") == [anki.note("questions-for-us").id]
     assert result.report.lines() == [
         "changed: 1 (questions-for-us)",
-        no_answers_line(deck_file, "questions-for-us"),
         f"retired: 'questions-for-us' gets the tag {RETIRED_TAG}; suspend or delete it in Anki "
         f"(search: tag:{RETIRED_TAG})",
     ]
@@ -229,7 +227,7 @@ def test_a_prepdeck_upgrade_that_renders_differently_is_reported(deck_file, tmp_
         "this version of prepdeck writes 10 unedited notes differently; Anki updates them on "
         "import."
     )
-    assert lines[1].startswith("own answers: no ") and len(lines) == 2
+    assert len(lines) == 1  # no answers were ever packaged: no own-answers warning
 
 
 def test_schema_change_is_explained_and_merge_note_types_keeps_notes_updating(

@@ -260,7 +260,9 @@ def _build(
     if not selection.empty:
         report.selection = selection.describe()
     answers_file = answers_path(path)
-    if not os.path.exists(answers_file):
+    report.local_file = str(local_file)
+    # Only where answers exist somewhere to lose: a package of this deck once carried some.
+    if result.state.answers and not os.path.exists(answers_file):
         report.answers_file = answers_file
         report.without_answers = [*report.changed, *report.rerendered, *report.resent]
 

@@ -55,6 +55,12 @@ class ChangeReport:
     changed: list[str] = field(default_factory=list)
     rerendered: list[str] = field(default_factory=list)
     answers_changed: list[str] = field(default_factory=list)
+    # Changed by a build on another machine; sent from here again with own answers.
+    merged: list[str] = field(default_factory=list)
+    # Own answers this machine has no record of sending: sent with the deck's own times.
+    answers_untimed: list[str] = field(default_factory=list)
+    local_file: str = ""
+    answers_marked: bool = False  # the committed state now records that answers were packaged
     media_changed: list[tuple[str, list[str]]] = field(default_factory=list)  # id, paths
     resent: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
@@ -83,6 +89,7 @@ class ChangeReport:
             or self.changed
             or self.rerendered
             or self.answers_changed
+            or self.merged
             or self.resent
             or self.returned
             or self.removed
@@ -177,6 +184,21 @@ class ChangeReport:
                 f"own answers changed: {len(self.answers_changed)} "
                 f"({_listing(self.answers_changed)})"
             )
+        if self.merged:
+            out.append(
+                f"changed in a build on another machine: {len(self.merged)} "
+                f"({_listing(self.merged)}); sent from here with your own answers, so Anki "
+                "updates them"
+            )
+        if self.answers_untimed:
+            ids = self.answers_untimed
+            out.append(
+                f"own answers: this machine has no record of sending them (no {self.local_file} "
+                "here), so these notes go with the deck's own times and Anki keeps the version "
+                f"it has, edits made there included: {_listing(ids)}. If these answers never "
+                f"reached Anki: prepdeck build --resend {ids[0]}"
+                + (" (and so on for each)" if len(ids) > 1 else "")
+            )
         if self.resent:
             out.append(
                 f"sent again (--resend): {len(self.resent)} ({_listing(self.resent)}); a "
@@ -188,10 +210,12 @@ class ChangeReport:
                 " differently; Anki updates them on import."
             )
         if self.without_answers:
+            folder = self.answers_file.removesuffix(".yaml") + "/"
             out.append(
                 f"own answers: no {self.answers_file} here; if you keep one on another machine, "
-                "copy it here and build again before importing, or these notes arrive without "
-                f"your answers: {_listing(self.without_answers)}"
+                f"copy it (and {folder} if it holds recordings) here and build again before "
+                "importing, or these notes arrive without your answers: "
+                f"{_listing(self.without_answers)}"
             )
         for qid in self.retired:
             out.append(
@@ -224,6 +248,12 @@ class ChangeReport:
                 f"the card design was sent before only in the filtered package "
                 f"'{self.design_unsent}'; if you did not import that package, this import "
                 "updates it."
+            )
+        if self.answers_marked:
+            out.append(
+                "own answers: the build state now records that a package of this deck carries "
+                "own answers (never the answers themselves); commit it, so that a clone without "
+                "them warns before sending a note without them."
             )
         out += self.plan
         if self.unchanged:
@@ -297,6 +327,11 @@ def compare(
     report = ChangeReport(deck_key=deck.key, previous=previous)
     later = next_time(previous, now)
     later_local = max(later, local.latest + 1) if local else later
+    # Own answers another machine sent (the committed state says a package carried some), on a
+    # machine without their local timing: their time cannot be known here, so they are not
+    # sent as newer than what the learner may have edited in Anki since.
+    untimed = previous is None or (local is None and previous.answers)
+    carried = previous.answers if previous else False
     old = previous.questions if previous else {}
     old_local = local.questions if local else {}
     questions = dict(old)  # a filtered build leaves the other questions as they were
@@ -335,21 +370,28 @@ def compare(
         )
         # A note that carries own answers, or once did on this machine, is timed locally.
         pcontent = content if pnote is note else content_digest(pnote)
+        carried |= pnote is not note
         mine = old_local.get(q.id)
         pmod = mod
         if pcontent != content or mine is not None:
-            pmod, changed = _local_time(
-                mine, pcontent, mod, later_local, previous is None, q.id in resend
-            )
+            resent = q.id in resend
+            pmod, changed = _local_time(mine, pcontent, mod, later_local, untimed, resent)
             if changed and before is not None and before.content == content:
-                report.answers_changed.append(q.id)  # the deck file's part is unchanged
+                # The deck file's part is as the last build sent it: either the answers
+                # changed, or that build ran on another machine (a merge or pull brought it).
+                if mine is not None and mine.base and mine.base != content:
+                    report.merged.append(q.id)
+                else:
+                    report.answers_changed.append(q.id)
+            elif untimed and mine is None and before and pcontent != content and not resent:
+                report.answers_untimed.append(q.id)  # sent with the deck file's own time
             if changed or mine is None:
                 mine_via = via
             else:
                 mine_via = mine.via if via else ""
                 if mine.via and mine.via != via and q.id not in report.unsent.get(mine.via, []):
                     report.unsent.setdefault(mine.via, []).append(q.id)
-            new_local[q.id] = LocalNote(pmod, pcontent, mine_via)
+            new_local[q.id] = LocalNote(pmod, pcontent, mine_via, content)
         mods[q.id] = pmod
         if previous is None:
             continue
@@ -409,7 +451,9 @@ def compare(
         notetype_via=notetype_via,
         questions=questions,
         description=description,
+        answers=carried,
     )
+    report.answers_marked = previous is not None and carried and not previous.answers
     new_local_state = None
     if new_local or new_notetype is not None or local is not None:
         plans = local.plans if local else ()
@@ -422,16 +466,17 @@ def _local_time(
     content: str,
     shared_mod: int,
     later: int,
-    first_build: bool,
+    untimed: bool,
     resend: bool = False,
 ) -> tuple[int, bool]:
     """The time of something this machine adds to (own answers, own design), and whether it
-    changed since this machine last sent it. Never earlier than the shared time."""
+    changed since this machine last sent it. Never earlier than the shared time. `untimed`:
+    this machine cannot know when it was last sent (a first build, or no local record)."""
     if resend:
         return later, False
     if mine is not None and mine.content == content:
         return max(mine.mod, shared_mod), False
-    if mine is None and first_build:
+    if mine is None and untimed:
         # Never earlier than the deck file's own time: a clone without the answers file
         # sends that time, and must not count as newer than what this machine sent.
         return max(assumed_time(content), shared_mod), False

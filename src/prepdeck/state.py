@@ -72,6 +72,10 @@ class BuildState:
     questions: dict[str, NoteState] = field(default_factory=dict)
     notetype_via: str = ""  # the filtered build that first sent this card design
     description: str = ""  # hash of the deck's description as packaged ("" = not recorded)
+    # A package of this deck once carried own answers (on some machine). Their text and timing
+    # stay machine-local; this mark lets a clone without them warn before it sends a note
+    # without them, and tells a machine without their local timing not to guess it.
+    answers: bool = False
 
     @property
     def latest(self) -> int:
@@ -86,6 +90,7 @@ class LocalNote:
     mod: int
     content: str
     via: str = ""  # the filtered build that first sent this content ("" = a full build)
+    base: str = ""  # the deck file's part of that content, to tell an answer edit from a merge
 
 
 @dataclass(frozen=True)
@@ -282,6 +287,7 @@ def read_state(path: Path) -> BuildState | None:
             notetype_mod=_check_time(_int(nt["mod"], "notetype.mod"), "notetype.mod"),
             notetype_via=_str(nt.get("via", ""), "notetype.via"),
             description=_str(data["deck"].get("description", ""), "deck.description"),
+            answers=data["deck"].get("answers", False) is True,
             questions={qid: _note_state(qid, q) for qid, q in questions.items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -302,7 +308,10 @@ def read_local_state(path: Path) -> LocalState | None:
                 raise ValueError(f"question '{qid}' is not an object")
             mod = _check_time(_int(q.get("mod"), f"{qid}.mod"), f"{qid}.mod")
             questions[qid] = LocalNote(
-                mod, _str(q.get("content"), f"{qid}.content"), _str(q.get("via", ""), f"{qid}.via")
+                mod,
+                _str(q.get("content"), f"{qid}.content"),
+                _str(q.get("via", ""), f"{qid}.via"),
+                _str(q.get("base", ""), f"{qid}.base"),
             )
         notetype = None
         if data.get("notetype") is not None:
@@ -320,8 +329,8 @@ def read_local_state(path: Path) -> LocalState | None:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise PrepdeckError(
-            f"{path}: the local build state is damaged ({err}); delete it and build again: "
-            "notes with own answers are then sent once more"
+            f"{path}: the local build state is damaged ({err}); delete it and build again "
+            "(see 'Own answers on two machines' in the README)"
         ) from None
 
 
@@ -361,6 +370,7 @@ def dump_state(state: BuildState) -> str:
             "key": state.deck_key,
             "name": state.deck_name,
             **({"description": state.description} if state.description else {}),
+            **({"answers": True} if state.answers else {}),
         },
         "notetype": notetype,
     }
@@ -391,7 +401,12 @@ def dump_local_state(state: LocalState) -> str:
     if state.plans:
         head["plans"] = list(state.plans)
     entries = {
-        qid: {"mod": n.mod, "content": n.content, **({"via": n.via} if n.via else {})}
+        qid: {
+            "mod": n.mod,
+            "content": n.content,
+            **({"via": n.via} if n.via else {}),
+            **({"base": n.base} if n.base else {}),
+        }
         for qid, n in state.questions.items()
     }
     return _lines(head, entries)
