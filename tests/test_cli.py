@@ -83,9 +83,6 @@ def test_dry_run_prints_the_report_and_writes_nothing(run, deck_file):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1:] == [
         "  changed: 1 (unhappy-user)",
-        "  own answers: no decks/resource-sharing-interview.mine.yaml here; if you keep one on "
-        "another machine, copy it here and build again before importing, or these notes arrive "
-        "without your answers: unhappy-user",
     ]
     assert "would write dist/resource-sharing-interview.apkg" in result.stdout
     assert state_path(deck_file).read_bytes() == before
@@ -230,6 +227,20 @@ def test_check_passes_the_shipped_deck(run):
 
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "decks/resource-sharing-interview.yaml: 10 questions, 8 topics: ok\n"
+
+
+def test_check_of_a_name_that_is_no_deck_still_shows_the_other_decks_problems(run, deck_file):
+    """Issue 20.13: a file name ending in a line break (as a pre-commit hook can pass one)
+    stopped `check` before the other decks were read, hiding their problems."""
+    edit(deck_file, "  - id: ill-systems\n", "  - id: ILL\n")
+
+    result = run("check", "decks/notes.yaml\n", "decks/resource-sharing-interview.yaml")
+
+    assert result.exit_code == 1
+    problems = result.stderr.splitlines()
+    assert problems[0] == "decks/notes.yaml\\n: deck files end in .yaml or .yml; name a deck file"
+    assert "questions[0].id: 'ILL' is not a valid question id" in problems[1]
+    assert problems[2] == "prepdeck: 2 problems found; fix and run again (nothing was written)."
 
 
 def test_check_warns_and_strict_fails(run, deck_file):

@@ -505,3 +505,38 @@ def test_every_character_a_deck_may_hold_reaches_anki_as_written(tmp_path, anki)
     # Anki stores text composed (NFC), as it does for anything typed into it.
     assert note["Question"] == unicodedata.normalize("NFC", deck.questions[0].question)
     assert "\x1f" not in "".join(note.fields) and len(note.fields) == 7
+
+
+def test_a_picture_heavy_tip_aliased_into_many_questions_is_parsed_once(tmp_path, monkeypatch):
+    """Issue 20.4: the image scan parsed Markdown once per use of a text; one tip of `![`
+    aliased into 200 questions cost 200 parses (99 s for a 21 KB file)."""
+    from prepdeck import media
+
+    parses = []
+    real = media.markdown()
+
+    class Counting:
+        def parse(self, text):
+            parses.append(len(text))
+            return real.parse(text)
+
+    media.image_refs.cache_clear()
+    monkeypatch.setattr(media, "markdown", lambda: Counting())
+    tip = "![" * 2000
+    lines = ["deck:", "  key: pictures", "  name: Pictures", "questions:"]
+    for i in range(200):
+        tips = f"[&tip '{tip}', plain]" if i == 0 else "[*tip, plain]"
+        lines += [
+            f"  - id: q{i}",
+            "    topic: T",
+            f"    question: Question {i}?",
+            f"    tips: {tips}",
+        ]
+    deck_file = tmp_path / "decks" / "pictures.yaml"
+    deck_file.parent.mkdir()
+    deck_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    deck = load_deck(deck_file)
+
+    assert len(deck.questions) == 200 and deck.questions[199].tips[0] == tip
+    assert parses == [len(tip)]

@@ -141,6 +141,14 @@ CATALOGUE = [
     ),
     ("retired-not-bool.yaml", ["10:14: questions[0].retired: expected true or false"]),
     (
+        "timer-superscript-digits.yaml",
+        ["4:10: deck.timer: '²⁰' is not a number of seconds from 5 to 3600, such as 90"],
+    ),
+    (
+        "timer-circled-digits.yaml",
+        ["4:10: deck.timer: '①⑤' is not a number of seconds from 5 to 3600, such as 90"],
+    ),
+    (
         "speak-bad-language.yaml",
         ["4:10: deck.speak: 'english' is not a language code such as en_US or de_DE"],
     ),

@@ -171,7 +171,7 @@ def test_text_without_a_picture_never_parses_for_one(monkeypatch):
 
     monkeypatch.setattr(media, "markdown", boom)
 
-    assert media.image_refs("a tip with [a link](https://example.org) and ! marks") == []
+    assert media.image_refs("a tip with [a link](https://example.org) and ! marks") == ()
 
 
 def test_a_path_with_spaces_is_found(tmp_path):
@@ -226,6 +226,24 @@ def test_a_symbolic_link_out_of_the_deck_folder_is_refused(tmp_path):
         "out of the deck's folder; copy the file into the folder instead"
     ]
     assert "symbolic link" in _problems(deck_file.parent / "d2.yaml")[0]
+
+
+def test_a_hard_link_to_a_file_outside_the_deck_folder_is_refused(tmp_path):
+    """Issue 20.12: a hard link has no real path to check, so it could carry any file of the
+    same disk into a package (an archive or a copy tool can make one)."""
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png(1, 1, (9, 9, 9)))
+    deck_file = _deck_with(tmp_path, "![x](in.png)", audio="own.wav")
+    os.link(secret, deck_file.parent / "in.png")
+    (tmp_path / "secret.wav").write_bytes(b"RIFF")
+    os.link(tmp_path / "secret.wav", deck_file.parent / "own.wav")
+
+    assert _problems(deck_file) == [
+        f"{deck_file}:9:9: questions[0].tips[0]: 'in.png' is a hard link (the same file has 2 "
+        "names, perhaps outside the deck's folder); copy the file into the folder instead",
+        f"{deck_file}:10:12: questions[0].audio: 'own.wav' is a hard link (the same file has 2 "
+        "names, perhaps outside the deck's folder); copy the file into the folder instead",
+    ]
 
 
 def test_a_link_inside_the_deck_folder_is_fine(tmp_path):

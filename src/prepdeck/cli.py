@@ -107,23 +107,33 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _deck_files(paths: tuple[str, ...]) -> list[str]:
-    """The deck files named, or every deck in the project's decks/ folder when none are."""
+def _deck_files(paths: tuple[str, ...], problems: list | None = None) -> list[str]:
+    """The deck files named, or every deck in the project's decks/ folder when none are.
+
+    A name that is no deck file is a problem: added to `problems` when given (so that the
+    other files' problems are shown with it, as a pre-commit hook needs), else raised."""
+    from prepdeck.errors import Problem
     from prepdeck.load import deck_paths
+    from prepdeck.output import one_line
     from prepdeck.project import decks_dir
 
     if paths:
         out: list[str] = []
         for p in paths:
+            if os.path.isdir(p) and deck_paths(p):
+                out.extend(deck_paths(p))
+                continue
             if os.path.isdir(p):
-                found = deck_paths(p)
-                if not found:
-                    raise PrepdeckError(f"{p}: is a folder with no deck files (*.yaml) in it")
-                out.extend(found)
+                message = "is a folder with no deck files (*.yaml) in it"
             elif not p.lower().endswith((".yaml", ".yml")):
-                raise PrepdeckError(f"{p}: deck files end in .yaml or .yml; name a deck file")
+                message = "deck files end in .yaml or .yml; name a deck file"
             else:
                 out.append(p)
+                continue
+            problem = Problem(one_line(p), 0, 0, message)  # a name can hold a line break
+            if problems is None:
+                raise PrepdeckError(str(problem))
+            problems.append(problem)
         return out
     folder = decks_dir()
     found = deck_paths(folder) if folder else []
@@ -139,8 +149,15 @@ def _deck_files(paths: tuple[str, ...]) -> list[str]:
 def _load(paths: tuple[str, ...]):
     from prepdeck.load import load_decks
 
-    files = _deck_files(paths)
-    return files, load_decks(files)
+    named: list = []
+    files = _deck_files(paths, named)
+    try:
+        decks = load_decks(files)
+    except DeckFileError as err:
+        raise DeckFileError([*named, *err.problems]) from None
+    if named:
+        raise DeckFileError(named)
+    return files, decks
 
 
 def _complete_values(kind: str):
@@ -417,16 +434,18 @@ def check(deck_files, strict, format_, as_json) -> None:
     from prepdeck.output import github_annotation, json_text, plural
 
     as_json = as_json or format_ == "json"
-    files = _deck_files(deck_files)
+    named: list = []
+    files = _deck_files(deck_files, named)
     try:
         decks = load_decks(files)
         for path, deck in zip(files, decks, strict=True):
             sibling_problems(path, deck)
         problems = []
     except DeckFileError as err:
-        if format_ == "text" and not as_json:
-            raise
         decks, problems = [], err.problems
+    problems = sorted([*named, *problems])
+    if problems and format_ == "text" and not as_json:
+        raise DeckFileError(problems)
     warnings = [w for d in decks for w in lint_deck(d)]
     if as_json:
         _echo(

@@ -163,6 +163,7 @@ class Files:
             )
         key = (real, kind, description)
         if key not in self._seen:
+            _single_name(real, ref)
             self._seen[key] = self._read(real, ref, kind, description)
             self._total += len(self._seen[key][1])
             if self._total > PACKAGE_LIMIT:
@@ -201,6 +202,21 @@ class Files:
                 "name); convert it to one of these"
             )
         return content_name(data, ext, description), data
+
+
+def _single_name(real: str, ref: str) -> None:
+    """Refuse a hard link: the file has another name, perhaps outside the deck's folder, so
+    the folder alone no longer says what a package may carry (a symbolic link is caught by
+    its real path; a hard link has none to check)."""
+    try:
+        links = os.stat(real).st_nlink
+    except OSError:
+        return  # missing or unreadable: reading it says so
+    if links > 1:
+        raise MediaProblem(
+            f"'{_short(ref)}' is a hard link (the same file has {links} names, perhaps outside "
+            "the deck's folder); copy the file into the folder instead"
+        )
 
 
 def _relative(ref: str, encoded: bool) -> str | None:
@@ -275,10 +291,12 @@ def _attr(text: str) -> str:
     )
 
 
-def image_refs(text: str) -> list[str]:
-    """The image paths a Markdown text shows, in order. Text without "![" costs nothing."""
+@lru_cache(maxsize=4096)
+def image_refs(text: str) -> tuple[str, ...]:
+    """The image paths a Markdown text shows, in order. Text without "![" costs nothing; a
+    text with it is parsed once per process, however many questions an alias hands it to."""
     if "![" not in text:
-        return []
+        return ()
     out: list[str] = []
     stack = list(reversed(markdown().parse(text)))
     while stack:
@@ -287,7 +305,7 @@ def image_refs(text: str) -> list[str]:
             out.append(token.attrGet("src") or "")
         if token.children:
             stack.extend(reversed(token.children))
-    return out
+    return tuple(out)
 
 
 IMG_STYLE = "max-width:100%;height:auto"

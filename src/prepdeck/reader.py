@@ -306,7 +306,8 @@ class Reader:
         if not value:
             return None
         low, high = TIMER_RANGE
-        if not value.isdigit() or not low <= int(value) <= high:
+        # ASCII digits only: str.isdigit also takes '²⁰' and '①', which int() refuses.
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             self.fail(
                 node,
                 f"{where}: '{value}' is not a number of seconds from {low} to {high}, such as 90",
