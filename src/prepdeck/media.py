@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -209,10 +210,11 @@ def _single_name(real: str, ref: str) -> None:
     the folder alone no longer says what a package may carry (a symbolic link is caught by
     its real path; a hard link has none to check)."""
     try:
-        links = os.stat(real).st_nlink
+        info = os.stat(real)
     except OSError:
         return  # missing or unreadable: reading it says so
-    if links > 1:
+    links = info.st_nlink
+    if links > 1 and stat.S_ISREG(info.st_mode):  # a folder has several names by nature
         raise MediaProblem(
             f"'{_short(ref)}' is a hard link (the same file has {links} names, perhaps outside "
             "the deck's folder); copy the file into the folder instead"
