@@ -1,6 +1,10 @@
 # Two commands set everything up on a fresh machine with Python 3.10+ and make:
 #   make deck   build every decks/*.yaml into dist/
 #   make test   lint, format check and the whole test suite (real Anki backend included)
+# and three more check what a newcomer and an older Anki see (CI runs them all):
+#   make docs        the documentation site, into site/: fails on a broken link or page
+#   make compat      the packages in the oldest and the newest Anki backend
+#   make quickstart  the README's Quick start, run literally in a fresh clone
 # Installs are pinned by constraints.txt, so a new release upstream cannot break them.
 
 PYTHON ?= python3
@@ -12,6 +16,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
+.PHONY: docs compat quickstart
 
 deck: $(VENV)/.installed
 	$(BIN)/prepdeck build
@@ -47,6 +52,41 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install --no-deps aqt==$(AQT_VERSION)
 	touch $@ $(VENV)/.installed
 
+# The documentation site. --strict turns mkdocs' warnings into failures: a link to a missing
+# page or anchor, and a page in docs/ left out of mkdocs.yml's nav (validation: in mkdocs.yml).
+docs: $(VENV)/.installed-docs
+	$(BIN)/python scripts/docs_help.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+$(VENV)/.installed-docs: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install setuptools wheel
+	$(PIP) install --no-build-isolation -e '.[docs]'
+	touch $@ $(VENV)/.installed
+
+# The oldest `anki` backend that installs on Python 3.11 (2.1.24 to 2.1.35 need an ankirspy
+# wheel built for 3.8 only), in a virtualenv of its own; the newest is the test extra's, in
+# .venv. The old backend needs the protobuf of its day, so its venv ignores constraints.txt.
+COMPAT_OLDEST := 2.1.36
+COMPAT_PINS_2.1.36 := protobuf==3.20.3
+COMPAT := build/compat/anki-$(COMPAT_OLDEST)
+
+compat: $(VENV)/.installed-test $(COMPAT)/.installed
+	PREPDECK_COMPAT_PYTHONS="$(COMPAT)/bin/python $(BIN)/python" \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_compat.py
+
+build/compat/anki-%/.installed:
+	rm -rf build/compat/anki-$*
+	$(PYTHON) -m venv build/compat/anki-$*
+	env -u PIP_CONSTRAINT build/compat/anki-$*/bin/python -m pip --disable-pip-version-check \
+	  -q install anki==$* $(COMPAT_PINS_$*)
+	touch $@
+
+# Clones this repository at HEAD into a folder named with a space and a non-ASCII letter and
+# runs the README's Quick start there, literally, with no project virtualenv on the PATH.
+# Not in `make test`: it installs a virtualenv from scratch (about a minute with pip's cache).
+quickstart: $(VENV)/.installed-test
+	PREPDECK_QUICKSTART=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_quickstart.py
+
 # The speed and size figures in the README (several minutes at 100,000 questions).
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
@@ -60,7 +100,7 @@ screenshots: $(VENV)/.installed-test
 	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist build site .pytest_cache .ruff_cache .hypothesis
 
 # Re-pin every dependency to the newest release that installs, in a scratch venv.
 lock:
