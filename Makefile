@@ -16,7 +16,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
-.PHONY: docs compat quickstart
+.PHONY: docs compat quickstart readme-images
 
 deck: $(VENV)/.installed
 	$(BIN)/prepdeck build
@@ -91,10 +91,14 @@ quickstart: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
-# Phone-size card images from the browser tests; three of them illustrate the README.
+# Phone-size card images from the browser tests, into build/screenshots/ (never a tracked
+# file: another machine's fonts draw other pixels). Three of them illustrate the README;
+# `make readme-images` copies them over docs/card-*.png, deliberately, when the cards change.
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_browser.py
-	mkdir -p docs
+	@echo "card images in build/screenshots/; make readme-images puts three in docs/"
+
+readme-images: screenshots
 	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
 	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
 	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
