@@ -63,6 +63,8 @@ def test_the_quick_start_runs_literally_in_a_fresh_clone(tmp_path):
     assert "Customer service" in run.stdout
     assert "unhappy-user" in run.stdout
     assert (folder / "dist" / "preview.html").is_file()
+    # Import and pull of Anki's default export (zstd-compressed) need nothing more installed.
+    subprocess.run([str(folder / ".venv" / "bin" / "python"), "-c", "import zstandard"], check=True)
     # And a fresh clone's build leaves git status clean.
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, check=True
