@@ -78,6 +78,7 @@ def run_case(folder: Path, case: dict) -> dict:
             for note in notes.values()
         )
         reviewed = notes[case["edited_id"]].cards()[0]
+        preset = _call(col.decks, "config_dict_for_deck_id", "confForDid", reviewed.did)["name"]
         _review(col, reviewed)
         before = (
             reviewed.type,
@@ -90,6 +91,7 @@ def run_case(folder: Path, case: dict) -> dict:
         media = sorted(p.name for p in Path(col.media.dir()).iterdir() if p.is_file())
         return {
             "importer": importer,
+            "preset": preset,
             "notes": len(notes),
             "cards": len(cards),
             "blank_cards": blank,

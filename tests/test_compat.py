@@ -103,6 +103,15 @@ def test_a_backend_imports_renders_and_keeps_reviews(python, job):
         # The review is kept: the card is still in learning, with its one answer logged.
         assert result["review_after"] == result["review_before"], where
         assert result["review_before"][0] != 0 and result["review_before"][1] == 1, where
+    # The interview preset, with the import dialog's default options (docs/anki-versions.md):
+    # the legacy importer (2.1.54 and older) applies it on every import; the backend's
+    # importer (23.12.1 and later) leaves the deck on Default without the tick.
+    preset = results["plan"]["preset"]
+    if results["plan"]["importer"] == "legacy":
+        assert ": interview " in preset, preset
+    else:
+        assert preset == "Default", preset
+    assert results["shipped"]["preset"] == "Default"
     picture, recording = ".png", ".wav"
     assert any(f.endswith(picture) for f in results["media"]["media"])
     assert any(f.endswith(recording) for f in results["media"]["media"])
