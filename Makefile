@@ -65,20 +65,19 @@ $(VENV)/.installed-docs: $(BIN)/python pyproject.toml constraints.txt
 
 # The oldest `anki` backend that installs on Python 3.11 (2.1.24 to 2.1.35 need an ankirspy
 # wheel built for 3.8 only), in a virtualenv of its own; the newest is the test extra's, in
-# .venv. The old backend needs the protobuf of its day, so its venv ignores constraints.txt.
+# .venv. The old backend needs the protobuf of its day: its venv has pins of its own.
 COMPAT_OLDEST := 2.1.36
-COMPAT_PINS_2.1.36 := protobuf==3.20.3
 COMPAT := build/compat/anki-$(COMPAT_OLDEST)
 
 compat: $(VENV)/.installed-test $(COMPAT)/.installed
 	PREPDECK_COMPAT_PYTHONS="$(COMPAT)/bin/python $(BIN)/python" \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_compat.py
 
-build/compat/anki-%/.installed:
+build/compat/anki-%/.installed: tests/compat-constraints-%.txt
 	rm -rf build/compat/anki-$*
 	$(PYTHON) -m venv build/compat/anki-$*
-	env -u PIP_CONSTRAINT build/compat/anki-$*/bin/python -m pip --disable-pip-version-check \
-	  -q install anki==$* $(COMPAT_PINS_$*)
+	PIP_CONSTRAINT=tests/compat-constraints-$*.txt build/compat/anki-$*/bin/python -m pip \
+	  --disable-pip-version-check -q install anki==$*
 	touch $@
 
 # Clones this repository at HEAD into a folder named with a space and a non-ASCII letter and
