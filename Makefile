@@ -1,6 +1,10 @@
 # Two commands set everything up on a fresh machine with Python 3.10+ and make:
 #   make deck   build every decks/*.yaml into dist/
 #   make test   lint, format check and the whole test suite (real Anki backend included)
+# and three more check what a newcomer and an older Anki see (CI runs them all):
+#   make docs        the documentation site, into site/: fails on a broken link or page
+#   make compat      the packages in the oldest and the newest Anki backend
+#   make quickstart  the README's Quick start, run literally in a fresh clone
 # Installs are pinned by constraints.txt, so a new release upstream cannot break them.
 
 PYTHON ?= python3
@@ -12,6 +16,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
+.PHONY: docs compat quickstart readme-images
 
 deck: $(VENV)/.installed
 	$(BIN)/prepdeck build
@@ -47,20 +52,58 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install --no-deps aqt==$(AQT_VERSION)
 	touch $@ $(VENV)/.installed
 
+# The documentation site. --strict turns mkdocs' warnings into failures: a link to a missing
+# page or anchor, and a page in docs/ left out of mkdocs.yml's nav (validation: in mkdocs.yml).
+docs: $(VENV)/.installed-docs
+	$(BIN)/python scripts/docs_help.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+$(VENV)/.installed-docs: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install setuptools wheel
+	$(PIP) install --no-build-isolation -e '.[docs]'
+	touch $@ $(VENV)/.installed
+
+# The oldest `anki` backend that installs on Python 3.11 (2.1.24 to 2.1.35 need an ankirspy
+# wheel built for 3.8 only), in a virtualenv of its own; the newest is the test extra's, in
+# .venv. The old backend needs the protobuf of its day: its venv has pins of its own.
+COMPAT_OLDEST := 2.1.36
+COMPAT := build/compat/anki-$(COMPAT_OLDEST)
+
+compat: $(VENV)/.installed-test $(COMPAT)/.installed
+	PREPDECK_COMPAT_PYTHONS="$(COMPAT)/bin/python $(BIN)/python" \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_compat.py
+
+build/compat/anki-%/.installed: tests/compat-constraints-%.txt
+	rm -rf build/compat/anki-$*
+	$(PYTHON) -m venv build/compat/anki-$*
+	PIP_CONSTRAINT=tests/compat-constraints-$*.txt build/compat/anki-$*/bin/python -m pip \
+	  --disable-pip-version-check -q install anki==$*
+	touch $@
+
+# Clones this repository at HEAD into a folder named with a space and a non-ASCII letter and
+# runs the README's Quick start there, literally, with no project virtualenv on the PATH.
+# Not in `make test`: it installs a virtualenv from scratch (about a minute with pip's cache).
+quickstart: $(VENV)/.installed-test
+	PREPDECK_QUICKSTART=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_quickstart.py
+
 # The speed and size figures in the README (several minutes at 100,000 questions).
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
-# Phone-size card images from the browser tests; three of them illustrate the README.
+# Phone-size card images from the browser tests, into build/screenshots/ (never a tracked
+# file: another machine's fonts draw other pixels). Three of them illustrate the README;
+# `make readme-images` copies them over docs/card-*.png, deliberately, when the cards change.
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_browser.py
-	mkdir -p docs
+	@echo "card images in build/screenshots/; make readme-images puts three in docs/"
+
+readme-images: screenshots
 	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
 	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
 	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist build site .pytest_cache .ruff_cache .hypothesis
 
 # Re-pin every dependency to the newest release that installs, in a scratch venv.
 lock:

@@ -257,6 +257,7 @@ def _build(
         style_fingerprint(deck.key, design),
     )
     report = result.report
+    report.dry_run = options.dry_run
     if not selection.empty:
         report.selection = selection.describe()
     answers_file = answers_path(path)

@@ -80,6 +80,7 @@ class ChangeReport:
     selection: str = ""
     new_cards: int = 0
     plan: list[str] = field(default_factory=list)  # the interview plan, when there is one
+    dry_run: bool = False  # nothing is written: say what a real build would do
 
     @property
     def unchanged(self) -> bool:
@@ -105,12 +106,20 @@ class ChangeReport:
         out: list[str] = []
         key = self.deck_key
         if self.selection:
-            out.append(f"selection: {self.selection} (only these questions' build state advances)")
+            advances = "would advance" if self.dry_run else "advances"
+            out.append(
+                f"selection: {self.selection} (only these questions' build state {advances})"
+            )
         if self.previous is None:
             return [
                 *out,
-                "first build of this deck: every question arrives in Anki as new. Commit the "
-                "build state saved beside the deck with it.",
+                "first build of this deck: every question arrives in Anki as new. "
+                + (
+                    "A build (without --dry-run) saves a build state beside the deck: commit "
+                    "it with the deck."
+                    if self.dry_run
+                    else "Commit the build state saved beside the deck with it."
+                ),
                 "  built and imported this deck before, and lost its state? See 'If the state "
                 "file is lost' in the README before importing.",
                 *self.plan,

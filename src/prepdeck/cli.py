@@ -78,7 +78,11 @@ class _Group(click.Group):
                 if n > MAX_PROBLEMS
                 else (f"{n} problem{'s' if n != 1 else ''}")
             )
-            _echo(f"prepdeck: {count} found; fix and run again (nothing was written).", err=True)
+            # Only a command that writes files can say it wrote none: check, list, topics and
+            # diff never write.
+            writes = ctx.invoked_subcommand in {"build", "new", "import", "pull", "preview"}
+            tail = " (nothing was written)" if writes else ""
+            _echo(f"prepdeck: {count} found; fix and run again{tail}.", err=True)
             ctx.exit(1)
         except PrepdeckError as err:
             _echo(f"prepdeck: {err}", err=True)
@@ -635,4 +639,13 @@ def preview(deck_files, output, open_, interview, **select) -> None:
     count = sum(1 for d in chosen for q in d.questions if selection.matches(q))
     _echo(f"preview of {count} card{'s' if count != 1 else ''} -> {target}")
     if open_:
-        click.launch(str(target))
+        import webbrowser
+
+        # webbrowser says whether it found a browser to start (click.launch does not): on a
+        # machine without one (a server, a container), say where the page is instead.
+        if not webbrowser.open(target.resolve().as_uri()):
+            _echo(
+                f"prepdeck: no web browser found to open it; open this file in one: "
+                f"{target.resolve()}",
+                err=True,
+            )

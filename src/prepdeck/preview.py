@@ -144,7 +144,7 @@ _PAGE = """<!doctype html>
 <body>
 <header>
   <h1 dir="auto">{title}</h1>
-  <p>{count} cards. Rendered from the templates and CSS in the package, at phone width.</p>
+  <p>{count}. Rendered from the templates and CSS in the package, at phone width.</p>
   <p>
     <label><input type="radio" name="mode" value="both" checked> light and night</label>
     <label><input type="radio" name="mode" value="light"> light</label>
@@ -236,7 +236,8 @@ def preview_page(cards: Sequence[CardPreview], title: str) -> str:
             f'<h2 dir="auto">{html.escape(card.deck)} · {html.escape(card.id)}</h2>'
             f'<div class="pv-row">{frames}</div></section>'
         )
-    return _PAGE.format(title=html.escape(title), count=len(cards), cards="\n".join(blocks))
+    count = f"{len(cards):,} card{'' if len(cards) == 1 else 's'}"
+    return _PAGE.format(title=html.escape(title), count=count, cards="\n".join(blocks))
 
 
 def preview_decks(

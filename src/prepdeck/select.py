@@ -9,7 +9,7 @@ from functools import cached_property
 
 from prepdeck.errors import SelectionError
 from prepdeck.model import Deck, Question
-from prepdeck.slugs import fold, slugify, words
+from prepdeck.slugs import bare, fold, slugify, words
 
 
 def _norm(value: str) -> str:
@@ -96,13 +96,40 @@ class Selection:
         _check_known("id", self.ids, {i: i for i in known_ids})
 
 
+def _starts_words(key: str, known: dict[str, str]) -> list[str]:
+    """Known names whose words start with the typed words, in order, accents aside: 'team'
+    finds 'Teamwork and collaboration', 'cust serv' finds 'Customer service'."""
+    typed = [w for w in bare(key).split("-") if w]
+    if not typed:
+        return []
+    found = []
+    for name in known:
+        have = [w for w in bare(name).split("-") if w]
+        i = 0
+        for word in have:
+            if i < len(typed) and word.startswith(typed[i]):
+                i += 1
+        if i == len(typed):
+            found.append(name)
+    return sorted(found, key=len)[:1]
+
+
 def _check_known(kind: str, values: Iterable[str], known: dict[str, str]) -> None:
     for value in values:
         key = {"id": str, "topic": _topic, "tag": _norm}[kind](value)
         if key in known:
             continue
         names = sorted(set(known.values()), key=str.lower)
-        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
+        close = (
+            _starts_words(key, known)
+            or difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
+            # a slip in the first words of a long name: 'teemwork' for 'Teamwork and ...'
+            or [
+                name
+                for name in known
+                if difflib.SequenceMatcher(None, key, name[: len(key)]).ratio() >= 0.8
+            ][:1]
+        )
         hint = f" Did you mean '{known[close[0]]}'?" if close else ""
         listing = ", ".join(names) if len(names) <= 30 else ", ".join(names[:30]) + ", …"
         raise SelectionError(

@@ -141,8 +141,9 @@ def _zstd_reader(raw, path: str):
         import zstandard
     except ImportError:
         raise PackageError(
-            f"{path}: is in the format Anki 23.10+ writes (zstd-compressed), which needs one "
-            "more package: pip install 'prepdeck[anki]' (or zstandard); or export it from "
+            f"{path}: is in the format Anki 23.10+ writes (zstd-compressed), which needs the "
+            "zstandard package, a dependency of prepdeck missing from this installation: "
+            "run make deck in prepdeck's folder, or pip install zstandard; or export it from "
             "Anki with 'Support older Anki versions' ticked"
         ) from None
     return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)

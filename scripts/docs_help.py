@@ -1,7 +1,7 @@
-"""Keep the README's command reference equal to `prepdeck CMD --help`.
+"""Keep the docs' command reference (docs/commands.md) equal to `prepdeck CMD --help`.
 
-python scripts/readme_help.py          # rewrite the blocks in README.md
-python scripts/readme_help.py --check  # exit 1 if they are out of date (the tests do this)
+python scripts/docs_help.py          # rewrite the blocks in docs/commands.md
+python scripts/docs_help.py --check  # exit 1 if they are out of date (the tests and make docs)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from prepdeck.cli import cli
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "commands.md"
 BLOCK = re.compile(r"(<!-- help: (?P<cmd>[a-z ]*) -->\n```text\n)(?P<body>.*?)(```\n)", re.S)
 
 
@@ -29,18 +29,18 @@ def updated(text: str) -> str:
 
 
 def main() -> int:
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     new = updated(text)
     if "--check" in sys.argv:
         if new != text:
             print(
-                "README.md's command reference differs from --help; run "
-                "python scripts/readme_help.py",
+                "docs/commands.md's command reference differs from --help; run "
+                "python scripts/docs_help.py",
                 file=sys.stderr,
             )
             return 1
         return 0
-    README.write_text(new, encoding="utf-8")
+    PAGE.write_text(new, encoding="utf-8")
     return 0
 
 
