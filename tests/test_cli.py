@@ -240,7 +240,7 @@ def test_check_of_a_name_that_is_no_deck_still_shows_the_other_decks_problems(ru
     problems = result.stderr.splitlines()
     assert problems[0] == "decks/notes.yaml\\n: deck files end in .yaml or .yml; name a deck file"
     assert "questions[0].id: 'ILL' is not a valid question id" in problems[1]
-    assert problems[2] == "prepdeck: 2 problems found; fix and run again (nothing was written)."
+    assert problems[2] == "prepdeck: 2 problems found; fix and run again."
 
 
 def test_check_warns_and_strict_fails(run, deck_file):
