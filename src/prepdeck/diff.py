@@ -25,12 +25,23 @@ from prepdeck.changes import (
 )
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
-from prepdeck.load import load_deck
+from prepdeck.load import MAX_FILE_BYTES, parse_deck_text
+from prepdeck.media import Files
 from prepdeck.model import Deck, Question
 from prepdeck.notetype import notetype_name
+from prepdeck.reader import Reader, read_text
 from prepdeck.render import RETIRED_TAG
-from prepdeck.revisions import WORKTREE, DeckAt, decks_at, repo_paths, repo_root, resolve
-from prepdeck.state import BuildState, read_state, state_path
+from prepdeck.revisions import (
+    WORKTREE,
+    Blobs,
+    Revision,
+    RevisionFiles,
+    decks_folder,
+    repo_paths,
+    repo_root,
+    resolve,
+)
+from prepdeck.state import MAX_STATE_BYTES, BuildState, read_state, state_path
 
 WORKTREE_LABEL = "working tree"
 _FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
@@ -46,6 +57,7 @@ class NoteChange:
     fields: tuple[str, ...] = ()  # the YAML keys that differ (updated notes)
     yaml: tuple[str, ...] = ()  # a diff of the question's YAML, '+'/'-'/' ' lines
     media: tuple[str, ...] = ()  # pictures and recordings whose bytes are new to the learner
+    why: str = ""  # why an update with no YAML change (fields empty) happens: see WHY
 
 
 @dataclass
@@ -107,6 +119,8 @@ class Diff:
     a: str  # the revisions as the user named them
     b: str
     decks: list[DeckDiff]
+    skipped: list[str] = field(default_factory=list)  # tree entries never read, and why
+    problems: list[str] = field(default_factory=list)  # decks that could not be compared
 
 
 @dataclass(frozen=True)
@@ -116,39 +130,77 @@ class _Side:
     committed: BuildState | None  # the state committed there (what that prepdeck sent)
 
 
-def _problems_at(err: DeckFileError, tmp: str, label: str) -> DeckFileError:
-    """Messages that name the file at its revision, not inside the temporary folder."""
-    out = []
-    for p in err.problems:
-        rel = os.path.relpath(p.path, tmp).replace(os.sep, "/")
-        out.append(Problem(f"{label}:{rel}", p.line, p.column, p.message))
-    return DeckFileError(out)
+def _located(err: PrepdeckError, names: dict[str, str], tmp: str) -> list[str]:
+    """Messages that name the files at their revision, not their copies in the temporary
+    folder."""
+
+    def at(text: str) -> str:
+        for local, label in names.items():
+            text = text.replace(local, label)
+        return text.replace(tmp + os.sep, "")
+
+    if isinstance(err, DeckFileError):
+        return [str(Problem(at(p.path), p.line, p.column, at(p.message))) for p in err.problems]
+    text = at(str(err))
+    first = next(iter(names.values()))
+    return [text if any(label in text for label in names.values()) else f"{first}: {text}"]
 
 
-def _build_side(item: DeckAt, label: str) -> _Side:
-    """Build the deck at one revision (a dry run) in a temporary folder of its own."""
+class _Unreadable(Exception):
+    """A deck that cannot be built at a revision; the messages say where and why."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _build_side(rev: Revision, path: str) -> _Side:
+    """Build the deck at one revision (a dry run) in a temporary folder of its own, from
+    copies under names made here: the tree's own paths are never written."""
+    tree_state = state_path(path).as_posix()
     with tempfile.TemporaryDirectory(prefix="prepdeck-diff-") as tmp:
-        path = Path(tmp, *item.path.split("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(item.text)
-        if item.state is not None:
-            state_path(path).write_bytes(item.state)
-        for name, data in item.files:
-            target = Path(tmp, *name.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        local = os.path.join(tmp, "deck")
+        os.mkdir(local)
+        copy = os.path.join(local, "deck.yaml")
+        state_copy = str(state_path(copy))
+        source = os.path.join(rev.root, path) if rev.commit is WORKTREE else copy
+        names = {state_copy: f"{rev.label}:{tree_state}", source: f"{rev.label}:{path}"}
+        names[copy] = f"{rev.label}:{path}"
+        files: Files | None = None
         try:
-            committed = read_state(state_path(path))
-            deck = load_deck(path, with_answers=False)
-            result = build_deck(path, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
-        except DeckFileError as err:
-            raise _problems_at(err, tmp, label) from None
+            if rev.commit is WORKTREE:
+                files = Files()
+            else:
+                rev.copy_to(path, copy, MAX_FILE_BYTES, "deck file")
+                files = RevisionFiles(rev, path.rsplit("/", 1)[0] if "/" in path else "", local)
+            rev.copy_to(tree_state, state_copy, MAX_STATE_BYTES, "build state")
+            committed = read_state(Path(state_copy))
+            reader = Reader(source)
+            text = read_text(source, reader)
+            if reader.problems:
+                raise DeckFileError(reader.problems)
+            deck = parse_deck_text(text, source, files=files)
+            result = build_deck(copy, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
         except PrepdeckError as err:
-            raise PrepdeckError(
-                f"{label}:{item.path}: {str(err).replace(tmp + os.sep, '')}"
-            ) from None
+            raise _Unreadable(_located(err, names, tmp)) from None
+        finally:
+            if isinstance(files, RevisionFiles):
+                files.cleanup()
     assert result.state is not None
-    return _Side(deck, result.state, committed)
+    return _Side(_without_bytes(deck), result.state, committed)
+
+
+def _without_bytes(deck: Deck) -> Deck:
+    """The deck without its media's bytes (their names and paths stay): a diff holds every
+    deck of two revisions at once, and needs no picture twice."""
+
+    def light(media: tuple) -> tuple:
+        return tuple(m._replace(data=b"") for m in media)
+
+    questions = tuple(
+        q._replace(images=light(q.images), audio=light(q.audio)) for q in deck.questions
+    )
+    return deck._replace(questions=questions, images=light(deck.images))
 
 
 def question_yaml(deck: Deck, q: Question) -> list[str]:
@@ -271,21 +323,38 @@ def _topic_tag(topic: str) -> str:
 def diff_revisions(
     a: str | None, b: str | None, files: tuple[str, ...] = (), start: str = "."
 ) -> Diff:
-    """Compare the decks at revision `a` with those at `b` (None: the working tree)."""
+    """Compare the decks at revision `a` with those at `b` (None: the working tree).
+
+    A deck that cannot be built at either revision is left out, with a located message in
+    `problems`; the other decks are compared all the same."""
     root = repo_root(start)
     ca = WORKTREE if a is None else resolve(root, a)
     cb = WORKTREE if b is None else resolve(root, b)
     label_a = a or WORKTREE_LABEL
     label_b = b or WORKTREE_LABEL
     paths = repo_paths(root, files, start) if files else None
-    side_a = {d.path: d for d in decks_at(root, ca, paths, start)}
-    side_b = {d.path: d for d in decks_at(root, cb, paths, start)}
-    if paths:
-        missing = [p for p in paths if p not in side_a and p not in side_b]
-        if missing:
-            raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
-    built_a = {p: _build_side(item, label_a) for p, item in side_a.items()}
-    built_b = {p: _build_side(item, label_b) for p, item in side_b.items()}
+    folder = decks_folder(root, start)
+    problems: list[str] = []
+    failed: set[str] = set()
+    with Blobs(root) as blobs:
+        revs = [Revision(root, ca, label_a, blobs), Revision(root, cb, label_b, blobs)]
+        chosen = [_chosen(rev, paths, folder) for rev in revs]
+        if paths:
+            missing = [p for p in paths if p not in chosen[0] and p not in chosen[1]]
+            if missing:
+                raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
+        built: list[dict[str, _Side]] = [{}, {}]
+        for rev, here, out in zip(revs, chosen, built, strict=True):
+            for path in here:
+                if path in failed:
+                    continue
+                try:
+                    out[path] = _build_side(rev, path)
+                except _Unreadable as err:
+                    problems += err.messages
+                    failed.add(path)
+        skipped = list(dict.fromkeys(revs[0].skipped + revs[1].skipped))
+    built_a, built_b = ({p: s for p, s in side.items() if p not in failed} for side in built)
     # A deck file moved to another name (git mv) keeps its key, and so its notes.
     moved_from = {}
     only_a = {built_a[p].deck.key: p for p in sorted(set(built_a) - set(built_b))}
@@ -300,7 +369,16 @@ def diff_revisions(
         if a_path != path:
             result.moved_from = a_path
         decks.append(result)
-    return Diff(label_a, label_b, decks)
+    return Diff(label_a, label_b, decks, skipped, problems)
+
+
+def _chosen(rev: Revision, paths: list[str] | None, folder: str) -> list[str]:
+    """The deck files to compare that exist at a revision: those named, or all of decks/."""
+    if paths is None:
+        return rev.deck_paths(folder)
+    if rev.commit is WORKTREE:
+        return [p for p in paths if os.path.isfile(os.path.join(rev.root, p))]
+    return [p for p in paths if rev.entry(p) is not None]
 
 
 # -- rendering -----------------------------------------------------------------------------

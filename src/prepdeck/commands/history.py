@@ -52,3 +52,15 @@ def diff(ctx, revisions, format_, as_json) -> None:
     else:
         for line in text_lines(result):
             _echo(line)
+    for line in result.skipped:
+        _echo(f"prepdeck: {line}", err=True)
+    for line in result.problems:
+        _echo(line, err=True)
+    if result.problems:
+        n = len(result.problems)
+        _echo(
+            f"prepdeck: {n} problem{'s' if n != 1 else ''} found; the deck files they name are "
+            "left out of the comparison.",
+            err=True,
+        )
+        ctx.exit(1)
