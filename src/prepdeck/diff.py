@@ -41,7 +41,7 @@ from prepdeck.revisions import (
     repo_root,
     resolve,
 )
-from prepdeck.state import MAX_STATE_BYTES, BuildState, read_state, state_path
+from prepdeck.state import MAX_STATE_BYTES, BuildState, NoteState, read_state, state_path
 
 WORKTREE_LABEL = "working tree"
 _FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
@@ -72,7 +72,8 @@ class DeckDiff:
     unchanged: list[str] = field(default_factory=list)
     removed: list[NoteChange] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # removed before, back now: not new
+    back: list[NoteChange] = field(default_factory=list)  # the same questions
     renamed_ids: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, why
     deck_renamed: tuple[str, str] | None = None
     key_changed: tuple[str, str] | None = None
@@ -221,8 +222,25 @@ def _note(
     fields: tuple[str, ...] = (),
     yaml: tuple[str, ...] = (),
     media: tuple[str, ...] = (),
+    why: str = "",
 ) -> NoteChange:
-    return NoteChange(q.id, q.topic, q.question, fields, yaml, media)
+    return NoteChange(q.id, q.topic, q.question, fields, yaml, media, why)
+
+
+# Why Anki updates a note whose YAML did not change between the two revisions.
+RERENDERED = "this version of prepdeck writes it differently"
+RESENT = "same text, sent again with a newer time (build --resend, or an edit pulled from Anki)"
+CHANGED_AWAY = "changed while it was out of the deck"
+CHANGED = "its entry in the deck file changed"
+
+
+def _why(had: NoteState, now: NoteState, returned: bool) -> str:
+    """Why a note is updated although no YAML key differs (or, back in the deck, is known)."""
+    if had.content == now.content:
+        return RESENT
+    if had.source == now.source:
+        return RERENDERED
+    return CHANGED_AWAY if returned else CHANGED
 
 
 def _new_media(before: Question, after: Question) -> tuple[str, ...]:
@@ -251,29 +269,38 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
     moved: dict[str, tuple[str, list[str]]] = {}
     for q in b.deck.questions:
         before = old.get(q.id)
-        if before is None:
+        # What a learner who imported every release up to `a` has: a question removed
+        # before `a` is still in their collection (the state keeps it, marked removed).
+        had = sa.questions.get(q.id)
+        if had is None:
             out.added.append(_note(q))
-            if q.id in sa.questions:
-                out.returned.append(q.id)
             continue
-        if sb.questions[q.id].mod > sa.questions[q.id].mod:
-            changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
-            yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
-            media = _new_media(before, q)
-            if media and "media" not in changed:
-                changed = (*changed, "media")
-            out.updated.append(_note(q, changed, yaml, media))
-            if q.retired and not before.retired:
-                out.retired.append(q.id)
+        now = sb.questions[q.id]
+        if before is None:
+            out.returned.append(q.id)
+            out.back.append(_note(q))
+        if now.mod > had.mod:
+            changed: tuple[str, ...] = ()
+            yaml: tuple[str, ...] = ()
+            media: tuple[str, ...] = ()
+            if before is not None:
+                changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
+                yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
+                media = _new_media(before, q)
+                if media and "media" not in changed:
+                    changed = (*changed, "media")
+                if q.retired and not before.retired:
+                    out.retired.append(q.id)
+            why = "" if changed else _why(had, now, returned=before is None)
+            out.updated.append(_note(q, changed, yaml, media, why))
         else:
             out.unchanged.append(q.id)
-        was = _renamed_placement(sa.questions[q.id].deck, sa.deck_name, sb.deck_name)
-        now = sb.questions[q.id].deck
-        if was != now:
+        was = _renamed_placement(had.deck, sa.deck_name, sb.deck_name)
+        if was != now.deck:
             search = f'"note:{notetype_name(b.deck.key)}"'
-            if now != b.deck.name:
+            if now.deck != b.deck.name:
                 search += f' "tag:{_topic_tag(q.topic)}"'
-            moved.setdefault(now, (search, []))[1].append(q.id)
+            moved.setdefault(now.deck, (search, []))[1].append(q.id)
     out.moves = [(to, search, ids) for to, (search, ids) in moved.items()]
     out.removed = [_note(q) for q in a.deck.questions if q.id not in present]
     report = ChangeReport(b.deck.key, sa)
@@ -464,10 +491,15 @@ def text_lines(diff: Diff) -> list[str]:
         if design_line(d):
             out.append(f"  {design_line(d)}")
         for n in d.added:
-            back = " (back in the deck)" if n.id in d.returned else ""
-            out.append(f"  new: {n.id}{back}: {_one_line(n.question)}")
+            out.append(f"  new: {n.id}: {_one_line(n.question)}")
+        for qid in d.returned:
+            updated = any(n.id == qid for n in d.updated)
+            out.append(
+                f"  back in the deck: {qid}: Anki kept this note from an earlier release, so it "
+                + ("is updated, not new" if updated else "is neither new nor changed")
+            )
         for n in d.updated:
-            what = f" ({', '.join(n.fields)})" if n.fields else " (rendered differently)"
+            what = f" ({', '.join(n.fields) or n.why})"
             retired = f"; retired, tagged {RETIRED_TAG}" if n.id in d.retired else ""
             out.append(f"  updated: {n.id}{what}{retired}")
             out += [f"    {line}" for line in n.yaml]
@@ -525,8 +557,14 @@ def markdown(diff: Diff) -> str:
         topics: dict[str, list[str]] = {}
         for n in d.added:
             topics.setdefault(n.topic, []).append(f"- **New:** {_md(n.question)}")
+        for n in d.back:
+            if n.id in d.unchanged:
+                topics.setdefault(n.topic, []).append(
+                    f"- **Back in the deck:** {_md(n.question)} (Anki kept it from an earlier "
+                    "release: not new, and unchanged)"
+                )
         for n in d.updated:
-            what = ", ".join(f for f in n.fields if f != "retired") or "rendered differently"
+            what = ", ".join(f for f in n.fields if f != "retired") or n.why
             head = f"- **Updated** ({what}): {_md(n.question)}"
             if n.id in d.retired:
                 rest = [f for f in n.fields if f != "retired"]
@@ -564,6 +602,8 @@ def as_json(diff: Diff) -> dict:
             item["yaml_diff"] = list(n.yaml)
         if n.media:
             item["media"] = list(n.media)
+        if n.why:
+            item["why"] = n.why
         return item
 
     return {
