@@ -240,6 +240,15 @@ def test_one_cat_file_process_reads_every_deck_of_a_diff(repo, monkeypatch):
     (repo / "decks" / "notes").mkdir()
     for i in range(200):
         (repo / "decks" / "notes" / f"n{i}.txt").write_text(str(i))
+    images = Path(__file__).parent / "fixtures" / "media" / "images"
+    picture = sorted(p for p in images.iterdir() if p.suffix == ".png")[0]
+    (repo / "decks" / "notes" / "flow.png").write_bytes(picture.read_bytes())
+    edit(
+        repo / "decks" / "deck0.yaml",
+        "      - Listen first and acknowledge the frustration before explaining anything.\n",
+        "      - Listen first and acknowledge the frustration before explaining anything.\n"
+        '      - "![The flow](notes/flow.png)"\n',
+    )
     git(repo, "add", "decks")
     git(repo, "commit", "-q", "-m", "many")
     started: list[list[str]] = []
@@ -254,6 +263,7 @@ def test_one_cat_file_process_reads_every_deck_of_a_diff(repo, monkeypatch):
     result = diff_revisions("v0", "HEAD")
 
     assert len(result.decks) == 5 and not result.problems
+    assert [len(d.added) for d in result.decks] == [10, 10, 10, 10, 0]
     assert sum("cat-file" in args for args in started) == 1
     assert len(started) <= 6, "\n".join(" ".join(a[:6]) for a in started)
 
@@ -268,3 +278,25 @@ def test_revisions_that_look_like_options_are_refused(repo, tmp_path):
         diff_revisions("--output=x", None)
     assert "'--output=x' is not a revision" in str(raised.value)
     assert not (repo / "x").exists() and not (tmp_path / "x").exists()
+
+
+def test_a_damaged_state_at_a_revision_is_located_and_the_other_decks_are_compared(repo):
+    second = SHIPPED.read_text(encoding="utf-8").replace(
+        "key: resource-sharing-interview", "key: second-deck"
+    )
+    (repo / "decks" / "second.yaml").write_text(second, encoding="utf-8")
+    build_deck(repo / "decks" / "second.yaml", out_dir=repo / "dist")
+    (repo / "decks" / "second.state.json").write_text('{"prepdeck-state": 2, "questions": [')
+    git(repo, "add", "decks")
+    git(repo, "commit", "-q", "-m", "damaged")
+    git(repo, "tag", "damaged")
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+
+    result = CliRunner().invoke(cli, ["diff", "damaged"])
+
+    assert result.exit_code == 1
+    assert f"{DECK}: Resource Sharing Librarian Interview: 0 new, 1 updated" in result.stdout
+    assert "damaged:decks/second.state.json:1:" in result.stderr
+    assert "the build state is not valid JSON" in result.stderr
+    assert "prepdeck: 1 problem found; the deck files they name are left out" in result.stderr
+    assert "prepdeck-diff-" not in result.output

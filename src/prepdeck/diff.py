@@ -131,9 +131,9 @@ class _Side:
     committed: BuildState | None  # the state committed there (what that prepdeck sent)
 
 
-def _located(err: PrepdeckError, names: dict[str, str], tmp: str) -> list[str]:
+def _located(err: PrepdeckError, names: dict[str, str], tmp: str, where: str) -> list[str]:
     """Messages that name the files at their revision, not their copies in the temporary
-    folder."""
+    folder; one that names no file is put at `where`."""
 
     def at(text: str) -> str:
         for local, label in names.items():
@@ -143,8 +143,7 @@ def _located(err: PrepdeckError, names: dict[str, str], tmp: str) -> list[str]:
     if isinstance(err, DeckFileError):
         return [str(Problem(at(p.path), p.line, p.column, at(p.message))) for p in err.problems]
     text = at(str(err))
-    first = next(iter(names.values()))
-    return [text if any(label in text for label in names.values()) else f"{first}: {text}"]
+    return [text if any(label in text for label in names.values()) else f"{where}: {text}"]
 
 
 class _Unreadable(Exception):
@@ -183,7 +182,7 @@ def _build_side(rev: Revision, path: str) -> _Side:
             deck = parse_deck_text(text, source, files=files)
             result = build_deck(copy, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
         except PrepdeckError as err:
-            raise _Unreadable(_located(err, names, tmp)) from None
+            raise _Unreadable(_located(err, names, tmp, f"{rev.label}:{path}")) from None
         finally:
             if isinstance(files, RevisionFiles):
                 files.cleanup()

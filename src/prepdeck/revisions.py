@@ -247,9 +247,15 @@ class Revision:
                     )
                 if not chunk:
                     break
+            if proc.wait() != 0:
+                raise PrepdeckError(
+                    f"{self.label}:{folder}/: git cannot list this folder (a damaged or "
+                    "incomplete tree: run git fsck)"
+                )
         finally:
-            proc.kill()
-            proc.wait()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
             proc.stdout.close()
         return out
 
@@ -301,6 +307,11 @@ class Revision:
     def entry(self, path: str) -> Entry | None:
         """The listed file at `path` (from the repository's top), or None."""
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        above = folder
+        while above:  # a folder listed already lists everything below it
+            if above in self._listed:
+                return self._listed[above].get(path)
+            above = above.rsplit("/", 1)[0] if "/" in above else ""
         return self.listing(folder).get(path)
 
     def copy_to(self, path: str, target: str, limit: int, what: str) -> bool:
