@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from prepdeck import diff as diff_module
@@ -35,6 +35,7 @@ from prepdeck.cli import cli
 from conftest import SHIPPED, git
 
 DECK_TEXT = SHIPPED.read_bytes()
+STATE = SHIPPED.name.replace(".yaml", ".state.json")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
 CAP = 64 * 1024  # the limits during the run: blobs just over them stay small
 
@@ -116,19 +117,33 @@ CONTENTS = st.one_of(
 LEAF_MODES = st.sampled_from([b"100644", b"100755", b"120000", b"160000", b"100600"])
 
 
+def _escape(steps: int, leaf):
+    """`..` inside `..` ... `steps` deep, holding one entry: a path that climbs out."""
+    node = leaf
+    for _ in range(steps):
+        node = (b"..", b"40000", [node])
+    return node
+
+
 def _node(depth: int):
     leaf = st.tuples(NAMES, LEAF_MODES, CONTENTS)
     if depth == 0:
         return leaf
     folder = st.tuples(NAMES, st.just(b"40000"), st.lists(_node(depth - 1), max_size=3))
-    return st.one_of(leaf, folder)
+    landing = st.tuples(  # a name beside which the sandbox keeps a sentinel
+        st.sampled_from([b"p.png", b"deep", b"images", b"repo"]),
+        st.sampled_from([b"100644", b"40000"]),
+        CONTENTS,
+    ).map(lambda t: t if t[1] == b"100644" else (t[0], t[1], [(b"p.png", b"100644", t[2])]))
+    climbing = st.builds(_escape, st.integers(1, 4), st.one_of(leaf, landing))
+    return st.one_of(leaf, folder, climbing)
 
 
 TREES = st.lists(_node(3), min_size=1, max_size=6)
 
 
-def build(repo: Path, nodes) -> str:
-    entries = []
+def build(repo: Path, nodes, entries=None) -> str:
+    entries = list(entries or [])
     for name, mode, content in nodes:
         if mode == b"40000":
             oid = build(repo, content)
@@ -157,10 +172,11 @@ def sandbox(tmp_path_factory):
     """A sentinel tree around a repository with one sound commit, and a temporary folder
     inside it, so that an escape by `..` from diff's temporary folders lands in view."""
     top = tmp_path_factory.mktemp("fuzz")
-    for place in ("sentinel.png", "p.png", "deep/p.png", "temp/../p.png"):
+    for place in ("p.png", "x/p.png", "x/y/p.png", "x/y/deep/p.png", "x/y/images/p.png"):
         (top / place).parent.mkdir(parents=True, exist_ok=True)
         (top / place).write_bytes(b"a learner's own file")
-    repo = top / "repo"
+    # Four '..' from a temporary folder in x/y/temp stay inside `top`, where they are seen.
+    repo = top / "x" / "y" / "repo"
     (repo / "decks").mkdir(parents=True)
     shutil.copyfile(SHIPPED, repo / "decks" / SHIPPED.name)
     build_deck(repo / "decks" / SHIPPED.name, out_dir=repo / "dist")
@@ -183,12 +199,17 @@ def _alarm(signum, frame):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(nodes=TREES)
+@example(nodes=[_escape(3, (b"p.png", b"100644", PNG))])  # issue 20, item 1
 def test_diff_of_a_hostile_tree_is_a_message_or_a_result(sandbox, nodes):
     top, repo = sandbox
     head = git(repo, "rev-parse", "HEAD").strip()
-    decks = build(repo, nodes)
+    sound = [  # the sound deck and its state, so that there is something to build
+        (b"100644", SHIPPED.name.encode(), git(repo, "rev-parse", f"HEAD:decks/{SHIPPED.name}")),
+        (b"100644", STATE.encode(), git(repo, "rev-parse", f"HEAD:decks/{STATE}")),
+    ]
+    decks = build(repo, nodes, [(mode, name, oid.strip()) for mode, name, oid in sound])
     hostile = commit(repo, tree(repo, [(b"40000", b"decks", decks)]), head)
-    temp = top / "temp"
+    temp = repo.parent / "temp"
     temp.mkdir(exist_ok=True)
     before = snapshot(top, skip=repo / ".git")
     saved = (
