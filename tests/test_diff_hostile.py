@@ -135,8 +135,8 @@ def test_a_tree_with_dotdot_entries_writes_nothing_outside_its_temporary_folder(
     assert list((tmp_path / "temp").iterdir()) == []  # every temporary folder removed
     assert "0 new, 1 updated, 9 unchanged" in result.output
     for shown in ("decks/../../../sentinel.png", "decks/.git/config", "decks/bell\\x07.png"):
-        assert f"prepdeck: hostile:{shown}: skipped, " in back.output
-    assert "decks/latin1-\\xe9.png: skipped, a name that is not UTF-8" in back.output
+        assert f"prepdeck: hostile:{shown}: skipped (" in back.output
+    assert "decks/latin1-\\xe9.png: skipped (a name that is not UTF-8)" in back.output
     assert "\x07" not in back.output
 
 

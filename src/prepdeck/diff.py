@@ -228,7 +228,9 @@ def _note(
 
 # Why Anki updates a note whose YAML did not change between the two revisions.
 RERENDERED = "this version of prepdeck writes it differently"
-RESENT = "same text, sent again with a newer time (build --resend, or an edit pulled from Anki)"
+RESENT = (
+    "sent again with the same text and a newer time: build --resend, or an edit pulled from Anki"
+)
 CHANGED_AWAY = "changed while it was out of the deck"
 CHANGED = "its entry in the deck file changed"
 

@@ -287,8 +287,8 @@ class Revision:
     def _skip(self, raw: bytes, why: str) -> None:
         if len(self.skipped) < MAX_SKIPPED_SHOWN:
             self.skipped.append(
-                f"{self.label}:{shown(raw)}: skipped, {why}; no checkout can hold it safely, "
-                "so prepdeck diff never reads or writes it"
+                f"{self.label}:{shown(raw)}: skipped ({why}); prepdeck diff never reads or "
+                "writes such an entry"
             )
         elif len(self.skipped) == MAX_SKIPPED_SHOWN:
             self.skipped.append(f"{self.label}: more entries like these were skipped")
