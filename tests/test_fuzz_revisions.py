@@ -129,7 +129,11 @@ def _node(depth: int):
     leaf = st.tuples(NAMES, LEAF_MODES, CONTENTS)
     if depth == 0:
         return leaf
-    folder = st.tuples(NAMES, st.just(b"40000"), st.lists(_node(depth - 1), max_size=3))
+    folder = st.tuples(
+        NAMES,
+        st.sampled_from([b"40000", b"40000", b"100644 over a tree"]),
+        st.lists(_node(depth - 1), max_size=3),
+    )
     landing = st.tuples(  # a name beside which the sandbox keeps a sentinel
         st.sampled_from([b"p.png", b"deep", b"images", b"repo"]),
         st.sampled_from([b"100644", b"40000"]),
@@ -147,6 +151,8 @@ def build(repo: Path, nodes, entries=None) -> str:
     for name, mode, content in nodes:
         if mode == b"40000":
             oid = build(repo, content)
+        elif mode == b"100644 over a tree":  # a folder behind a file's mode
+            mode, oid = b"100644", build(repo, content)
         elif mode == b"160000":
             oid = "0" * 39 + "1"  # a submodule's commit is never in the repository
         else:

@@ -173,6 +173,9 @@ class Blobs:
             proc.stdin.flush()
             header = proc.stdout.readline(256).split()
             if len(header) != 3 or header[1] != b"blob" or int(header[2]) != entry.size:
+                # Not the blob listed (a tree behind a file's mode, a missing object): what
+                # follows in the pipe is unknown, so this process is not asked again.
+                self.close()
                 raise PrepdeckError(f"{shown(entry.path)}: git could not read this file")
             left = entry.size
             while left:
