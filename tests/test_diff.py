@@ -19,15 +19,8 @@ from click.testing import CliRunner
 from prepdeck import build, changes, notetype, render
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import (
-    CHANGED_AWAY,
-    RERENDERED,
-    RESENT,
-    diff_revisions,
-    markdown,
-    text_lines,
-    warnings,
-)
+from prepdeck.diff import CHANGED_AWAY, RERENDERED, RESENT, diff_revisions
+from prepdeck.diff_report import markdown, text_lines, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 

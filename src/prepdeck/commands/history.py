@@ -35,8 +35,9 @@ def diff(ctx, revisions, format_, as_json) -> None:
       prepdeck diff v1.0 HEAD --format markdown > release-notes.md
       prepdeck diff v1.0 -- decks/resource-sharing-interview.yaml
     """
-    from prepdeck.diff import as_json as diff_json
-    from prepdeck.diff import diff_revisions, markdown, text_lines
+    from prepdeck.diff import diff_revisions
+    from prepdeck.diff_report import as_json as diff_json
+    from prepdeck.diff_report import markdown, text_lines
     from prepdeck.output import json_text
 
     if len(revisions) > 2:
