@@ -300,3 +300,14 @@ def test_a_damaged_state_at_a_revision_is_located_and_the_other_decks_are_compar
     assert "the build state is not valid JSON" in result.stderr
     assert "prepdeck: 1 problem found; the deck files they name are left out" in result.stderr
     assert "prepdeck-diff-" not in result.output
+
+
+def test_a_huge_file_beside_the_decks_on_disk_is_never_read(repo):
+    with (repo / "decks" / "lecture.mp4").open("wb") as f:
+        f.truncate(3 * 2**30)  # 3 GiB, sparse: no deck names it
+    edit(repo / DECK, "Show attention to detail", "Show care for detail")
+
+    result = CliRunner().invoke(cli, ["diff"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{DECK}: Resource Sharing Librarian Interview: 0 new, 1 updated" in result.output
