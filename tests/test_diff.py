@@ -19,7 +19,8 @@ from click.testing import CliRunner
 from prepdeck import build, changes, notetype, render
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import diff_revisions, markdown, text_lines, warnings
+from prepdeck.diff import CHANGED_AWAY, RERENDERED, RESENT, diff_revisions
+from prepdeck.diff_report import markdown, text_lines, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
@@ -29,9 +30,10 @@ DECK = "decks/resource-sharing-interview.yaml"
 STATE = "decks/resource-sharing-interview.state.json"
 
 
-def commit(repo: Path, tag: str) -> None:
+def commit(repo: Path, tag: str, build: bool = True) -> None:
     """Build the deck (so its state advances, as a maintainer's build does) and commit."""
-    build_deck(repo / DECK, out_dir=repo / "dist")
+    if build:
+        build_deck(repo / DECK, out_dir=repo / "dist")
     git(repo, "add", "decks")
     git(repo, "commit", "-q", "-m", tag)
     git(repo, "tag", tag)
@@ -61,12 +63,15 @@ def package_at(repo: Path, rev: str, folder: Path) -> Path:
     return build_deck(folder / DECK, out_dir=folder / "dist").output
 
 
-def imported(repo: Path, tmp_path: Path, a: str, b: str):
-    """Anki's counts for importing the package at `b` after the one at `a`."""
+def imported(repo: Path, tmp_path: Path, a: str, b: str, releases: list[str] | None = None):
+    """Anki's counts for importing the package at `b` after the one at `a`, by a learner who
+    imported every release in `releases` up to `a` (only `a` when none are given)."""
     tmp_path.mkdir()
+    chain = releases[: releases.index(a) + 1] if releases else [a]
     anki = Anki(tmp_path)
     try:
-        anki.import_apkg(package_at(repo, a, tmp_path / "a"))
+        for i, rev in enumerate(chain):
+            anki.import_apkg(package_at(repo, rev, tmp_path / f"r{i}"))
         log = anki.import_apkg(package_at(repo, b, tmp_path / "b"))
         note_type = anki.col.models.by_name(notetype_name("resource-sharing-interview"))
         front = note_type["tmpls"][0]["qfmt"]
@@ -135,10 +140,78 @@ HISTORY = [
 ]
 
 
+def _block(text: str, qid: str, until: str) -> str:
+    return text[text.index(f"  - id: {qid}\n") : text.index(f"  - id: {until}\n")]
+
+
+def edits_v6(repo: Path) -> None:
+    """Remove a question."""
+    text = (repo / DECK).read_text(encoding="utf-8")
+    (repo / DECK).write_text(text.replace(_block(text, "team-qualities", "our-questions"), ""))
+
+
+def edits_v7(repo: Path) -> None:
+    """Put it back as it was, and one removed in v2 with a tip edited while it was away."""
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    back = _block(shipped, "team-qualities", "questions-for-us")
+    away = _block(shipped, "promote-services", "team-qualities").replace(
+        "Events draw attention too", "Events draw attention as well"
+    )
+    edit(repo / DECK, "  - id: our-questions\n", away + back + "  - id: our-questions\n")
+
+
+def _export(anki: Anki, folder: Path) -> Path:
+    from anki.collection import ExportAnkiPackageOptions
+
+    path = folder / f"export-{len(list(folder.glob('export-*')))}.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+    )
+    anki.col.export_anki_package(out_path=str(path), options=options, limit=None)
+    return path
+
+
+def _edit_in_anki(anki: Anki, qid: str, field: str, old: str, new: str) -> None:
+    """An edit on the phone, a minute after the package it came from."""
+    note = anki.note(qid)
+    assert old in note[field], (field, old)
+    note[field] = note[field].replace(old, new)
+    sent = note.mod
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = ? where id = ?", sent + 60, note.id)
+
+
 def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
-    for tag, edits in HISTORY:
+    """Each prediction is checked against a learner who imported every release up to the
+    first revision (a question removed before it is still in their collection)."""
+    from prepdeck.pull import pull
+
+    for tag, edits in [*HISTORY, ("v6", edits_v6), ("v7", edits_v7)]:
         edits(repo)
         commit(repo, tag)
+    (repo / ".gitignore").write_text("*.mine.yaml\n*.mine.state.json\n")
+    (tmp_path / "device").mkdir()
+    device = Anki(tmp_path / "device")  # the maintainer's phone, which imported every release
+    try:
+        for i in range(8):
+            device.import_apkg(package_at(repo, f"v{i}", tmp_path / "device" / f"v{i}"))
+        # v8: a tip edited on the phone, pulled into the deck file and committed.
+        _edit_in_anki(device, "unhappy-user", "Tips", "Listen first", "Listen carefully first")
+        pull(repo / DECK, str(_export(device, tmp_path)), write=True)
+        commit(repo, "v8", build=False)
+        # v9: own notes edited on the phone and pulled into the (git-ignored) answers file.
+        mine = repo / "decks" / "resource-sharing-interview.mine.yaml"
+        mine.write_text("answers:\n  ill-systems:\n    notes: My ILLiad story.\n")
+        device.import_apkg(build_deck(repo / DECK, out_dir=repo / "dist").output)
+        _edit_in_anki(device, "ill-systems", "Notes", "My ILLiad story.", "My ILLiad and Tipasa.")
+        pull(repo / DECK, str(_export(device, tmp_path)), write=True)
+        commit(repo, "v9", build=False)
+    finally:
+        device.close()
+    # v10: one question sent again on purpose.
+    build_deck(repo / DECK, out_dir=repo / "dist", resend=["special-project"])
+    commit(repo, "v10", build=False)
+    releases = [f"v{i}" for i in range(11)]
     pairs = [
         ("v0", "v1"),
         ("v1", "v2"),
@@ -147,18 +220,27 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
         ("v4", "v5"),
         ("v0", "v5"),
         ("v5", "v5"),
+        ("v5", "v6"),
+        ("v6", "v7"),
+        ("v4", "v7"),
+        ("v7", "v8"),
+        ("v8", "v9"),
+        ("v9", "v10"),
+        ("v0", "v10"),
     ]
     for i, (a, b) in enumerate(pairs):
         (deck,) = diff_revisions(a, b).decks
-        log, front = imported(repo, tmp_path / f"pair{i}", a, b)
+        log, front = imported(repo, tmp_path / f"pair{i}", a, b, releases)
         assert (log.new, log.updated, log.duplicate, log.conflicting) == (
             deck.counts["new"],
             deck.counts["updated"],
             deck.counts["duplicate"],
             deck.counts["conflicting"],
         ), (a, b)
-        assert ("pd-timer" in front) == (b in ("v3", "v4", "v5"))
-        assert deck.design_updated == ((a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v5")})
+        assert ("pd-timer" in front) == (b not in ("v0", "v1", "v2"))
+        assert deck.design_updated == (
+            (a, b) in {("v2", "v3"), ("v3", "v4"), ("v0", "v5"), ("v0", "v10")}
+        )
 
     (step1,) = diff_revisions("v0", "v1").decks
     assert [n.id for n in step1.updated] == ["special-project"]  # the move updates nothing
@@ -193,6 +275,23 @@ def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
         '"note:prepdeck-resource-sharing-interview" "tag:topic::customer-service"',
         ["unhappy-user"],
     ) in step5.moves
+
+    (step7,) = diff_revisions("v6", "v7").decks
+    assert step7.added == [] and step7.returned == ["promote-services", "team-qualities"]
+    assert step7.counts == {"new": 0, "updated": 1, "duplicate": 10, "conflicting": 0}
+    assert [(n.id, n.why) for n in step7.updated] == [("promote-services", CHANGED_AWAY)]
+    seven = "\n".join(text_lines(diff_revisions("v6", "v7")))
+    assert (
+        "back in the deck: team-qualities: Anki kept this note from an earlier release, so "
+        "it is neither new nor changed"
+    ) in seven
+    assert "  updated: promote-services (changed while it was out of the deck)" in seven
+    (step8,) = diff_revisions("v7", "v8").decks
+    assert [(n.id, n.fields) for n in step8.updated] == [("unhappy-user", ("tips",))]
+    for a, b, qid in (("v8", "v9", "ill-systems"), ("v9", "v10", "special-project")):
+        (step,) = diff_revisions(a, b).decks
+        assert [(n.id, n.fields, n.why) for n in step.updated] == [(qid, (), RESENT)], (a, b)
+        assert f"  updated: {qid} ({RESENT})" in text_lines(diff_revisions(a, b))
 
 
 def test_a_schema_change_says_which_import_options_it_needs(repo, tmp_path, monkeypatch):
@@ -325,7 +424,7 @@ def test_a_prepdeck_upgrade_between_releases_is_told_from_the_committed_state(
 
     assert deck.counts == {"new": 0, "updated": 10, "duplicate": 0, "conflicting": 0}
     assert (log.new, log.updated, log.duplicate) == (0, 10, 0)
-    assert {n.fields for n in deck.updated} == {()}  # no YAML changed: rendered differently
+    assert {(n.fields, n.why) for n in deck.updated} == {((), RERENDERED)}  # no YAML edit
 
 
 def test_a_moved_deck_file_keeps_its_notes(repo, tmp_path):

@@ -1,10 +1,13 @@
-"""What a learner who imported the decks at one revision sees on importing the next.
+"""What a learner who imported the decks at one revision sees on importing the next (shown
+by diff_report.py).
 
 Each side is built as `prepdeck build` would build it there (a dry run in a temporary
 folder, from the deck file and the build state committed beside it), so each note's time is
 the one its package carries. Anki updates a note on re-import exactly when the incoming time
 is newer than the one it has (ANKI-FACTS): the prediction compares the two build states; the
-field-level diff compares the YAML.
+field-level diff compares the YAML. The learner has imported every release up to the first
+revision: a question removed before it is still in their collection (its state entry is kept,
+marked removed), so one put back is updated or unchanged by its time, never new.
 """
 
 from __future__ import annotations
@@ -20,17 +23,26 @@ from prepdeck.changes import (
     ChangeReport,
     _renamed_ids,
     _renamed_placement,
-    note_search,
     source_digest,
 )
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
-from prepdeck.load import load_deck
+from prepdeck.load import MAX_FILE_BYTES, parse_deck_text
+from prepdeck.media import Files
 from prepdeck.model import Deck, Question
 from prepdeck.notetype import notetype_name
-from prepdeck.render import RETIRED_TAG
-from prepdeck.revisions import WORKTREE, DeckAt, decks_at, repo_paths, repo_root, resolve
-from prepdeck.state import BuildState, read_state, state_path
+from prepdeck.reader import Reader, read_text
+from prepdeck.revisions import (
+    WORKTREE,
+    Blobs,
+    Revision,
+    RevisionFiles,
+    decks_folder,
+    repo_paths,
+    repo_root,
+    resolve,
+)
+from prepdeck.state import MAX_STATE_BYTES, BuildState, NoteState, read_state, state_path
 
 WORKTREE_LABEL = "working tree"
 _FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
@@ -46,6 +58,7 @@ class NoteChange:
     fields: tuple[str, ...] = ()  # the YAML keys that differ (updated notes)
     yaml: tuple[str, ...] = ()  # a diff of the question's YAML, '+'/'-'/' ' lines
     media: tuple[str, ...] = ()  # pictures and recordings whose bytes are new to the learner
+    why: str = ""  # why an update with no YAML change (fields empty) happens: see WHY
 
 
 @dataclass
@@ -60,7 +73,8 @@ class DeckDiff:
     unchanged: list[str] = field(default_factory=list)
     removed: list[NoteChange] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # removed before, back now: not new
+    back: list[NoteChange] = field(default_factory=list)  # the same questions
     renamed_ids: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, why
     deck_renamed: tuple[str, str] | None = None
     key_changed: tuple[str, str] | None = None
@@ -107,6 +121,8 @@ class Diff:
     a: str  # the revisions as the user named them
     b: str
     decks: list[DeckDiff]
+    skipped: list[str] = field(default_factory=list)  # tree entries never read, and why
+    problems: list[str] = field(default_factory=list)  # decks that could not be compared
 
 
 @dataclass(frozen=True)
@@ -116,39 +132,76 @@ class _Side:
     committed: BuildState | None  # the state committed there (what that prepdeck sent)
 
 
-def _problems_at(err: DeckFileError, tmp: str, label: str) -> DeckFileError:
-    """Messages that name the file at its revision, not inside the temporary folder."""
-    out = []
-    for p in err.problems:
-        rel = os.path.relpath(p.path, tmp).replace(os.sep, "/")
-        out.append(Problem(f"{label}:{rel}", p.line, p.column, p.message))
-    return DeckFileError(out)
+def _located(err: PrepdeckError, names: dict[str, str], tmp: str, where: str) -> list[str]:
+    """Messages that name the files at their revision, not their copies in the temporary
+    folder; one that names no file is put at `where`."""
+
+    def at(text: str) -> str:
+        for local, label in names.items():
+            text = text.replace(local, label)
+        return text.replace(tmp + os.sep, "")
+
+    if isinstance(err, DeckFileError):
+        return [str(Problem(at(p.path), p.line, p.column, at(p.message))) for p in err.problems]
+    text = at(str(err))
+    return [text if any(label in text for label in names.values()) else f"{where}: {text}"]
 
 
-def _build_side(item: DeckAt, label: str) -> _Side:
-    """Build the deck at one revision (a dry run) in a temporary folder of its own."""
+class _Unreadable(Exception):
+    """A deck that cannot be built at a revision; the messages say where and why."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _build_side(rev: Revision, path: str) -> _Side:
+    """Build the deck at one revision (a dry run) in a temporary folder of its own, from
+    copies under names made here: the tree's own paths are never written."""
+    tree_state = state_path(path).as_posix()
     with tempfile.TemporaryDirectory(prefix="prepdeck-diff-") as tmp:
-        path = Path(tmp, *item.path.split("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(item.text)
-        if item.state is not None:
-            state_path(path).write_bytes(item.state)
-        for name, data in item.files:
-            target = Path(tmp, *name.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        local = os.path.join(tmp, "deck")
+        os.mkdir(local)
+        copy = os.path.join(local, "deck.yaml")
+        state_copy = str(state_path(copy))
+        source = os.path.join(rev.root, path) if rev.commit is WORKTREE else copy
+        names = {state_copy: f"{rev.label}:{tree_state}", source: f"{rev.label}:{path}"}
+        names[copy] = f"{rev.label}:{path}"
+        files: Files | None = None
         try:
-            committed = read_state(state_path(path))
-            deck = load_deck(path, with_answers=False)
-            result = build_deck(path, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
-        except DeckFileError as err:
-            raise _problems_at(err, tmp, label) from None
+            if rev.commit is WORKTREE:
+                files = Files()
+            else:
+                rev.copy_to(path, copy, MAX_FILE_BYTES, "deck file")
+                files = RevisionFiles(rev, path.rsplit("/", 1)[0] if "/" in path else "", local)
+            rev.copy_to(tree_state, state_copy, MAX_STATE_BYTES, "build state")
+            committed = read_state(Path(state_copy))
+            reader = Reader(source)
+            text = read_text(source, reader)
+            if reader.problems:
+                raise DeckFileError(reader.problems)
+            deck = parse_deck_text(text, source, files=files)
+            result = build_deck(copy, deck=deck, dry_run=True, out_dir=Path(tmp, "dist"))
         except PrepdeckError as err:
-            raise PrepdeckError(
-                f"{label}:{item.path}: {str(err).replace(tmp + os.sep, '')}"
-            ) from None
+            raise _Unreadable(_located(err, names, tmp, f"{rev.label}:{path}")) from None
+        finally:
+            if isinstance(files, RevisionFiles):
+                files.cleanup()
     assert result.state is not None
-    return _Side(deck, result.state, committed)
+    return _Side(_without_bytes(deck), result.state, committed)
+
+
+def _without_bytes(deck: Deck) -> Deck:
+    """The deck without its media's bytes (their names and paths stay): a diff holds every
+    deck of two revisions at once, and needs no picture twice."""
+
+    def light(media: tuple) -> tuple:
+        return tuple(m._replace(data=b"") for m in media)
+
+    questions = tuple(
+        q._replace(images=light(q.images), audio=light(q.audio)) for q in deck.questions
+    )
+    return deck._replace(questions=questions, images=light(deck.images))
 
 
 def question_yaml(deck: Deck, q: Question) -> list[str]:
@@ -169,8 +222,27 @@ def _note(
     fields: tuple[str, ...] = (),
     yaml: tuple[str, ...] = (),
     media: tuple[str, ...] = (),
+    why: str = "",
 ) -> NoteChange:
-    return NoteChange(q.id, q.topic, q.question, fields, yaml, media)
+    return NoteChange(q.id, q.topic, q.question, fields, yaml, media, why)
+
+
+# Why Anki updates a note whose YAML did not change between the two revisions.
+RERENDERED = "this version of prepdeck writes it differently"
+RESENT = (
+    "sent again with the same text and a newer time: build --resend, or an edit pulled from Anki"
+)
+CHANGED_AWAY = "changed while it was out of the deck"
+CHANGED = "its entry in the deck file changed"
+
+
+def _why(had: NoteState, now: NoteState, returned: bool) -> str:
+    """Why a note is updated although no YAML key differs (or, back in the deck, is known)."""
+    if had.content == now.content:
+        return RESENT
+    if had.source == now.source:
+        return RERENDERED
+    return CHANGED_AWAY if returned else CHANGED
 
 
 def _new_media(before: Question, after: Question) -> tuple[str, ...]:
@@ -199,29 +271,38 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
     moved: dict[str, tuple[str, list[str]]] = {}
     for q in b.deck.questions:
         before = old.get(q.id)
-        if before is None:
+        # What a learner who imported every release up to `a` has: a question removed
+        # before `a` is still in their collection (the state keeps it, marked removed).
+        had = sa.questions.get(q.id)
+        if had is None:
             out.added.append(_note(q))
-            if q.id in sa.questions:
-                out.returned.append(q.id)
             continue
-        if sb.questions[q.id].mod > sa.questions[q.id].mod:
-            changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
-            yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
-            media = _new_media(before, q)
-            if media and "media" not in changed:
-                changed = (*changed, "media")
-            out.updated.append(_note(q, changed, yaml, media))
-            if q.retired and not before.retired:
-                out.retired.append(q.id)
+        now = sb.questions[q.id]
+        if before is None:
+            out.returned.append(q.id)
+            out.back.append(_note(q))
+        if now.mod > had.mod:
+            changed: tuple[str, ...] = ()
+            yaml: tuple[str, ...] = ()
+            media: tuple[str, ...] = ()
+            if before is not None:
+                changed = tuple(f for f in _FIELDS if getattr(before, f) != getattr(q, f))
+                yaml = _yaml_diff(a.deck, before, b.deck, q) if changed else ()
+                media = _new_media(before, q)
+                if media and "media" not in changed:
+                    changed = (*changed, "media")
+                if q.retired and not before.retired:
+                    out.retired.append(q.id)
+            why = "" if changed else _why(had, now, returned=before is None)
+            out.updated.append(_note(q, changed, yaml, media, why))
         else:
             out.unchanged.append(q.id)
-        was = _renamed_placement(sa.questions[q.id].deck, sa.deck_name, sb.deck_name)
-        now = sb.questions[q.id].deck
-        if was != now:
+        was = _renamed_placement(had.deck, sa.deck_name, sb.deck_name)
+        if was != now.deck:
             search = f'"note:{notetype_name(b.deck.key)}"'
-            if now != b.deck.name:
+            if now.deck != b.deck.name:
                 search += f' "tag:{_topic_tag(q.topic)}"'
-            moved.setdefault(now, (search, []))[1].append(q.id)
+            moved.setdefault(now.deck, (search, []))[1].append(q.id)
     out.moves = [(to, search, ids) for to, (search, ids) in moved.items()]
     out.removed = [_note(q) for q in a.deck.questions if q.id not in present]
     report = ChangeReport(b.deck.key, sa)
@@ -271,21 +352,38 @@ def _topic_tag(topic: str) -> str:
 def diff_revisions(
     a: str | None, b: str | None, files: tuple[str, ...] = (), start: str = "."
 ) -> Diff:
-    """Compare the decks at revision `a` with those at `b` (None: the working tree)."""
+    """Compare the decks at revision `a` with those at `b` (None: the working tree).
+
+    A deck that cannot be built at either revision is left out, with a located message in
+    `problems`; the other decks are compared all the same."""
     root = repo_root(start)
     ca = WORKTREE if a is None else resolve(root, a)
     cb = WORKTREE if b is None else resolve(root, b)
     label_a = a or WORKTREE_LABEL
     label_b = b or WORKTREE_LABEL
     paths = repo_paths(root, files, start) if files else None
-    side_a = {d.path: d for d in decks_at(root, ca, paths, start)}
-    side_b = {d.path: d for d in decks_at(root, cb, paths, start)}
-    if paths:
-        missing = [p for p in paths if p not in side_a and p not in side_b]
-        if missing:
-            raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
-    built_a = {p: _build_side(item, label_a) for p, item in side_a.items()}
-    built_b = {p: _build_side(item, label_b) for p, item in side_b.items()}
+    folder = decks_folder(root, start)
+    problems: list[str] = []
+    failed: set[str] = set()
+    with Blobs(root) as blobs:
+        revs = [Revision(root, ca, label_a, blobs), Revision(root, cb, label_b, blobs)]
+        chosen = [_chosen(rev, paths, folder) for rev in revs]
+        if paths:
+            missing = [p for p in paths if p not in chosen[0] and p not in chosen[1]]
+            if missing:
+                raise PrepdeckError(f"{missing[0]}: no such deck file at {label_a} or at {label_b}")
+        built: list[dict[str, _Side]] = [{}, {}]
+        for rev, here, out in zip(revs, chosen, built, strict=True):
+            for path in here:
+                if path in failed:
+                    continue
+                try:
+                    out[path] = _build_side(rev, path)
+                except _Unreadable as err:
+                    problems += err.messages
+                    failed.add(path)
+        skipped = list(dict.fromkeys(revs[0].skipped + revs[1].skipped))
+    built_a, built_b = ({p: s for p, s in side.items() if p not in failed} for side in built)
     # A deck file moved to another name (git mv) keeps its key, and so its notes.
     moved_from = {}
     only_a = {built_a[p].deck.key: p for p in sorted(set(built_a) - set(built_b))}
@@ -300,222 +398,13 @@ def diff_revisions(
         if a_path != path:
             result.moved_from = a_path
         decks.append(result)
-    return Diff(label_a, label_b, decks)
+    return Diff(label_a, label_b, decks, skipped, problems)
 
 
-# -- rendering -----------------------------------------------------------------------------
-
-SCHEMA_ADVICE = (
-    "for this one import, tick 'Merge note types' and set 'Update notes: Always' in Anki's "
-    "import dialog: without the tick every note you have is skipped as conflicting"
-)
-
-
-def warnings(d: DeckDiff) -> list[str]:
-    """What a learner must do before or after importing, most important first."""
-    out = []
-    if d.key_changed:
-        old, new = d.key_changed
-        out.append(
-            f"the deck key changed from '{old}' to '{new}': every question arrives again as a "
-            "duplicate, and review history stays with the old notes"
-        )
-    if d.deck_renamed:
-        old, new = d.deck_renamed
-        out.append(
-            f"the deck was renamed from '{old}' to '{new}': before importing, rename the deck "
-            f"'{old}' to '{new}' in Anki, or new cards land in a second deck"
-        )
-    if d.schema_changed:
-        old, new = d.schema_changed
-        out.append(
-            f"the note type's fields changed ({', '.join(old)} -> {', '.join(new)}): "
-            + SCHEMA_ADVICE
-        )
-    for old_id, new_id, why in d.renamed_ids:
-        out.append(
-            f"question '{old_id}' is gone and '{new_id}' {why}: it arrives as a new note, a "
-            f"duplicate without the old card's history (set its id back to '{old_id}' to keep it)"
-        )
-    return out
-
-
-def design_line(d: DeckDiff) -> str:
-    if d.version and not d.schema_changed:
-        old, new = (v or "none" for v in d.version)
-        updated = (
-            "Anki updates the card design on import"
-            if d.design_updated
-            else ("its time is not newer: Anki keeps the design it has")
-        )
-        return f"version {old} -> {new}, shown on the back of every card: {updated}"
-    if not d.design_changed:
-        return ""
-    if d.design_updated:
-        return "card design changed (templates or CSS): Anki updates it on import"
-    return "card design changed, but its time is not newer: Anki keeps the design it has"
-
-
-def summary(d: DeckDiff) -> str:
-    c = d.counts
-    removed = f", {len(d.removed)} removed" if d.removed else ""
-    if d.schema_changed:
-        return (
-            f"{c['new']} new, {c['conflicting']} conflicting unless you merge note types "
-            f"(see the warning){removed}"
-        )
-    return f"{c['new']} new, {c['updated']} updated, {c['duplicate']} unchanged{removed}"
-
-
-def text_lines(diff: Diff) -> list[str]:
-    """The diff for a terminal."""
-    out = [f"from {diff.a} to {diff.b}:"]
-    if not diff.decks:
-        return [*out, "no deck files at either revision."]
-    for d in diff.decks:
-        head = f"{d.path}: {d.name}"
-        if d.moved_from:
-            head += f" (moved from {d.moved_from})"
-        if d.new_deck:
-            head += " (new deck file)"
-        if d.deck_removed:
-            out += [f"{head}: deck file removed; Anki keeps its {len(d.removed)} notes"]
-            continue
-        out.append(f"{head}: {summary(d)}")
-        out += [f"  warning: {w}" for w in warnings(d)]
-        if design_line(d):
-            out.append(f"  {design_line(d)}")
-        for n in d.added:
-            back = " (back in the deck)" if n.id in d.returned else ""
-            out.append(f"  new: {n.id}{back}: {_one_line(n.question)}")
-        for n in d.updated:
-            what = f" ({', '.join(n.fields)})" if n.fields else " (rendered differently)"
-            retired = f"; retired, tagged {RETIRED_TAG}" if n.id in d.retired else ""
-            out.append(f"  updated: {n.id}{what}{retired}")
-            out += [f"    {line}" for line in n.yaml]
-            out += [f"    media changed: {path}" for path in n.media]
-        for n in d.removed:
-            out.append(
-                f"  removed: {n.id}: Anki keeps this note until you delete it "
-                f"(search: {note_search(d.key, n.id)})"
-            )
-        for to, search, ids in d.moves:
-            out.append(
-                f"  moved to '{to}': {', '.join(ids)}; Anki keeps cards where they are "
-                f"(search: {search})"
-            )
-    return out
-
-
-def _one_line(text: str, most: int = 100) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= most else flat[: most - 1] + "…"
-
-
-def _md(text: str) -> str:
-    """Text as inert Markdown: no markup, links or HTML from a deck file's wording."""
-    flat = " ".join(text.split())
-    flat = "".join("\\" + c if c in "\\`*_[]|~" else c for c in flat)
-    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
-    return f"{ticks} {text} {ticks}" if ticks == "``" else f"`{text}`"
-
-
-def markdown(diff: Diff) -> str:
-    """Release notes a maintainer can paste: per deck, the changes grouped by topic."""
-    out = [f"# Changes from {_md(diff.a)} to {_md(diff.b)}", ""]
-    if not diff.decks:
-        return "\n".join([*out, "No deck files at either revision.", ""])
-    for d in diff.decks:
-        release = f" {d.version[1]}" if d.version and d.version[1] else ""
-        out += [f"## {_md(d.name)}{release}", ""]
-        if d.deck_removed:
-            out += [f"This deck was removed. Anki keeps its {len(d.removed)} notes.", ""]
-            continue
-        if d.new_deck:
-            out += ["A new deck.", ""]
-        out += [f"{summary(d)}.", ""]
-        for w in warnings(d):
-            out += [f"> **Warning:** {_md(w)}", ">"]
-        if warnings(d):
-            out[-1] = ""
-        if design_line(d):
-            out += [f"{design_line(d)[0].upper()}{design_line(d)[1:]}.", ""]
-        topics: dict[str, list[str]] = {}
-        for n in d.added:
-            topics.setdefault(n.topic, []).append(f"- **New:** {_md(n.question)}")
-        for n in d.updated:
-            what = ", ".join(f for f in n.fields if f != "retired") or "rendered differently"
-            head = f"- **Updated** ({what}): {_md(n.question)}"
-            if n.id in d.retired:
-                rest = [f for f in n.fields if f != "retired"]
-                head = f"- **Retired** (tagged `{RETIRED_TAG}`): {_md(n.question)}"
-                if rest:
-                    head += f" ({', '.join(rest)} changed too)"
-            item = [head]
-            item += [f"  - media changed: {_code(path)}" for path in n.media]
-            if n.yaml:
-                fence = "````" if any("```" in line for line in n.yaml) else "```"
-                item += [f"  {fence}diff", *(f"  {line}" for line in n.yaml), f"  {fence}"]
-            topics.setdefault(n.topic, []).append("\n".join(item))
-        for n in d.removed:
-            topics.setdefault(n.topic, []).append(
-                f"- **Removed:** {_md(n.question)} (Anki keeps it until you delete it: search "
-                f"{_code(note_search(d.key, n.id))})"
-            )
-        for topic, items in topics.items():
-            out += [f"### {_md(topic)}", "", *items, ""]
-        if d.moves:
-            out += ["After importing, move these cards (Browse, search, Cards > Change Deck):", ""]
-            out += [f"- to {_md(to)}: {_code(search)}" for to, search, _ in d.moves]
-            out.append("")
-    return "\n".join(out)
-
-
-def as_json(diff: Diff) -> dict:
-    """The diff as plain data for scripts."""
-
-    def note(n: NoteChange) -> dict:
-        item: dict = {"id": n.id, "topic": n.topic, "question": n.question}
-        if n.fields:
-            item["fields"] = list(n.fields)
-        if n.yaml:
-            item["yaml_diff"] = list(n.yaml)
-        if n.media:
-            item["media"] = list(n.media)
-        return item
-
-    return {
-        "from": diff.a,
-        "to": diff.b,
-        "decks": [
-            {
-                "path": d.path,
-                "moved_from": d.moved_from or None,
-                "name": d.name,
-                "key": d.key,
-                "import": d.counts,
-                "new_deck": d.new_deck,
-                "deck_removed": d.deck_removed,
-                "added": [note(n) for n in d.added],
-                "updated": [note(n) for n in d.updated],
-                "unchanged": d.unchanged,
-                "removed": [note(n) for n in d.removed],
-                "retired": d.retired,
-                "returned": d.returned,
-                "renamed_ids": [{"old": o, "new": n, "why": w} for o, n, w in d.renamed_ids],
-                "deck_renamed": list(d.deck_renamed) if d.deck_renamed else None,
-                "key_changed": list(d.key_changed) if d.key_changed else None,
-                "version": list(d.version) if d.version else None,
-                "design_changed": d.design_changed,
-                "design_updated": d.design_updated,
-                "schema_changed": [list(x) for x in d.schema_changed] if d.schema_changed else None,
-                "moves": [{"to": t, "search": s, "ids": i} for t, s, i in d.moves],
-                "warnings": warnings(d),
-            }
-            for d in diff.decks
-        ],
-    }
+def _chosen(rev: Revision, paths: list[str] | None, folder: str) -> list[str]:
+    """The deck files to compare that exist at a revision: those named, or all of decks/."""
+    if paths is None:
+        return rev.deck_paths(folder)
+    if rev.commit is WORKTREE:
+        return [p for p in paths if os.path.isfile(os.path.join(rev.root, p))]
+    return [p for p in paths if rev.entry(p) is not None]

@@ -35,8 +35,9 @@ def diff(ctx, revisions, format_, as_json) -> None:
       prepdeck diff v1.0 HEAD --format markdown > release-notes.md
       prepdeck diff v1.0 -- decks/resource-sharing-interview.yaml
     """
-    from prepdeck.diff import as_json as diff_json
-    from prepdeck.diff import diff_revisions, markdown, text_lines
+    from prepdeck.diff import diff_revisions
+    from prepdeck.diff_report import as_json as diff_json
+    from prepdeck.diff_report import markdown, text_lines
     from prepdeck.output import json_text
 
     if len(revisions) > 2:
@@ -52,3 +53,15 @@ def diff(ctx, revisions, format_, as_json) -> None:
     else:
         for line in text_lines(result):
             _echo(line)
+    for line in result.skipped:
+        _echo(f"prepdeck: {line}", err=True)
+    for line in result.problems:
+        _echo(line, err=True)
+    if result.problems:
+        n = len(result.problems)
+        _echo(
+            f"prepdeck: {n} problem{'s' if n != 1 else ''} found; the deck files they name are "
+            "left out of the comparison.",
+            err=True,
+        )
+        ctx.exit(1)
