@@ -51,13 +51,16 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
-# Phone-size card images from the browser tests; three of them illustrate the README.
+# Phone-size card images from the browser tests; three of them illustrate the README, and the
+# page `prepdeck share` serves (from its own test).
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_browser.py
 	mkdir -p docs
 	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
 	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
 	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
+	$(BIN)/python -m pytest -q tests/test_share.py -k page_fits
+	cp build/screenshots/share-page.png docs/share-page.png
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache .hypothesis
