@@ -55,11 +55,19 @@ class AnkiConnect:
 
     @property
     def local(self) -> bool:
-        host = urlsplit(self.url).hostname or ""
-        return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+        """Whether the URL names this computer (where Anki can read the package's path)."""
+        return urlsplit(self.url).hostname in ("localhost", "127.0.0.1", "::1")
 
     def call(self, action: str, **params: object) -> object:
         """One action; its result, or an AnkiConnectError in words a learner can act on."""
+        reply = self._post(action, params)
+        if not isinstance(reply, dict) or set(reply) != {"result", "error"}:
+            raise self._not_ankiconnect("its answer is not AnkiConnect's")
+        if reply["error"] is not None:
+            raise AnkiConnectError(f"Anki refused {action}: {reply['error']}")
+        return reply["result"]
+
+    def _post(self, action: str, params: dict[str, object]) -> object:
         body = json.dumps({"action": action, "version": API_VERSION, "params": params}).encode()
         request = urllib.request.Request(
             self.url, body, {"Content-Type": "application/json"}, method="POST"
@@ -77,14 +85,9 @@ class AnkiConnect:
         except (urllib.error.URLError, OSError) as err:
             raise self._unreachable(getattr(err, "reason", err)) from None
         try:
-            reply = json.loads(raw)
+            return json.loads(raw)
         except ValueError:
             raise self._not_ankiconnect("its answer is not AnkiConnect's") from None
-        if not isinstance(reply, dict) or set(reply) != {"result", "error"}:
-            raise self._not_ankiconnect("its answer is not AnkiConnect's")
-        if reply["error"] is not None:
-            raise AnkiConnectError(f"Anki refused {action}: {reply['error']}")
-        return reply["result"]
 
     def _unreachable(self, reason: object) -> AnkiConnectError:
         if isinstance(reason, TimeoutError):
@@ -109,24 +112,28 @@ class AnkiConnect:
         )
 
     def check(self) -> None:
-        """Anki runs, AnkiConnect is there, new enough, and lets prepdeck in."""
-        version = self.call("version")
-        if not isinstance(version, int) or version < API_VERSION:
-            raise AnkiConnectError(
-                f"AnkiConnect at {self.url} is too old (protocol {version}, prepdeck needs "
-                f"{API_VERSION}); update it in Anki: Tools > Add-ons > AnkiConnect (code "
-                f"{ADDON_CODE}) > Check for Updates, then restart Anki"
-            )
+        """Anki runs, AnkiConnect is there, lets prepdeck in, and is new enough."""
         permission = self.call("requestPermission")
         if not isinstance(permission, dict) or permission.get("permission") != "granted":
             raise AnkiConnectError(
-                f"AnkiConnect at {self.url} did not let prepdeck in (answer: "
-                f"{permission!r}); allow it in Anki's AnkiConnect settings, then run again"
+                f"AnkiConnect at {self.url} did not let prepdeck in; allow it when Anki asks "
+                "(or in Tools > Add-ons > AnkiConnect > Config), then run again"
             )
         if permission.get("requireApikey"):
             raise AnkiConnectError(
                 "AnkiConnect asks for an API key (its apiKey setting), which prepdeck push "
                 "does not send; clear apiKey in Tools > Add-ons > AnkiConnect > Config"
+            )
+        # Before protocol 5, replies were the bare result: an old AnkiConnect answers `4`.
+        reply = self._post("version", {})
+        version = reply.get("result") if isinstance(reply, dict) else reply
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise self._not_ankiconnect("its answer is not AnkiConnect's")
+        if version < API_VERSION:
+            raise AnkiConnectError(
+                f"AnkiConnect in Anki is too old (protocol {version}; prepdeck needs "
+                f"{API_VERSION}): update it in Tools > Add-ons (select AnkiConnect, code "
+                f"{ADDON_CODE}, then Check for Updates), and restart Anki"
             )
 
     def sync(self) -> None:
@@ -172,7 +179,7 @@ def _search_text(text: str) -> str:
     """Text for an Anki search term: its wildcards and quotes taken literally."""
     out = []
     for ch in text:
-        if ch in '\\"*_:()-':
+        if ch in '\\"*_':
             out.append("\\" + ch)
         else:
             out.append(ch)
@@ -203,8 +210,8 @@ def push(
     sync: bool,
     say: Callable[[str], None],
 ) -> list[Pushed]:
-    """Sync (if asked), import each (path, note type, question ids), sync again."""
-    anki.check()
+    """Sync (if asked), import each (path, note type, question ids), sync again. Call
+    anki.check() first."""
     if sync:
         say("asking Anki to sync first, so reviews made on other devices arrive before the import")
         anki.sync()
