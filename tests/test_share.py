@@ -191,6 +191,31 @@ def test_the_terminal_qr_code_decodes_to_the_printed_address_and_share_stops_aft
     )
 
 
+def test_ctrl_c_stops_sharing_and_says_what_was_downloaded(deck_file):
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prepdeck", "share", "--host", "127.0.0.1", "--keep"],
+        cwd=deck_file.parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        url = next(line.strip() for line in proc.stdout if line.startswith("http://"))
+        assert _request(url, f"/{_token(url)}/resource-sharing-interview.apkg")[0] == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+
+    assert (proc.returncode, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        "sharing stopped (Ctrl-C); downloaded in full: resource-sharing-interview.apkg."
+    )
+
+
 def test_terminal_qr_in_colour_is_the_same_code_in_white_on_black():
     plain = terminal_qr("http://192.168.1.20:8000/abc/")
     coloured = terminal_qr("http://192.168.1.20:8000/abc/", color=True)

@@ -33,7 +33,13 @@ def _build_options(f):
     metavar="ADDR",
     help="Serve on this address.  [default: this computer's private address on the network]",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="any free port")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    metavar="N",
+    help="Serve on this port.  [default: any free port]",
+)
 @click.option("--keep", is_flag=True, help="Keep serving after every package was downloaded.")
 @click.option(
     "--timeout",
@@ -103,9 +109,9 @@ def push(deck_files, out_dir, interview, url, sync, **select) -> None:
     """Build, then import the packages into the Anki running on this computer.
 
     Needs the AnkiConnect add-on in Anki (Tools > Add-ons > Get Add-ons, code 2055492159).
-    Reports what the import did, as Anki counts it. With --sync, Anki syncs first, so
-    reviews made on the phone arrive before the import, and again after it, so the phone
-    gets the new cards.
+    Reports what the import changed in Anki: new, updated and unchanged notes. With --sync,
+    Anki syncs first, so reviews made on the phone arrive before the import, and again
+    after it, so the phone gets the new cards.
 
     \b
     Examples:
