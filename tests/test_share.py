@@ -348,13 +348,30 @@ def test_the_command_stops_after_its_timeout_and_says_what_was_downloaded(deck_f
     monkeypatch.chdir(deck_file.parent.parent)
 
     result = CliRunner().invoke(
-        cli, ["share", "--host", "127.0.0.1", "--port", "0", "--timeout", "0.005"]
+        cli, ["share", "--host", "127.0.0.1", "--port", "0", "--timeout", "0.005"], color=True
     )
 
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.splitlines()[-1] == (
         "sharing stopped (time is up); nothing was downloaded."
     )
+    # On a terminal the code is white on black (right on a light background too), its
+    # colour codes sent as such, not shown as text.
+    assert "\x1b[97;40m" in result.stdout and "\\x1b" not in result.stdout
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_every_address_is_refused(deck_file, monkeypatch, host):
+    monkeypatch.chdir(deck_file.parent.parent)
+
+    result = CliRunner().invoke(cli, ["share", "--host", host])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"prepdeck: --host {host} serves on every network, public ones included; give this "
+        "computer's address on the phone's network (or leave --host out to use it)\n"
+    )
+    assert not (deck_file.parent.parent / "dist").exists()  # refused before building
 
 
 @pytest.mark.parametrize(
@@ -388,6 +405,7 @@ def test_the_command_refuses_a_public_address_before_serving(deck_file, monkeypa
 
     assert result.exit_code == 1
     assert result.stderr.startswith("prepdeck: this computer's address on the network, 8.8.8.8,")
+    assert not (deck_file.parent.parent / "dist").exists()
 
 
 def test_help_loads_neither_the_server_nor_the_qr_library():

@@ -92,6 +92,21 @@ def lan_address(probe: Callable[[], str | None] | None = None) -> str:
     return address
 
 
+def check_host(host: str) -> str:
+    """An address given with --host; "every address" is refused, as a phone cannot use it
+    and it would serve on public networks too."""
+    try:
+        unspecified = ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        unspecified = False  # a host name: bound as given
+    if unspecified:
+        raise PrepdeckError(
+            f"--host {host} serves on every network, public ones included; give this "
+            "computer's address on the phone's network (or leave --host out to use it)"
+        )
+    return host
+
+
 def _default_route_address() -> str | None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from prepdeck.cli import _echo, _selection, _selection_options, build_decks
@@ -66,16 +64,18 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
       prepdeck share decks/resource-sharing-interview.yaml --topic "Customer service"
       prepdeck share --host 127.0.0.1 --port 8000     # try the page on this computer
     """
-    from prepdeck.share import Package, lan_address, start, terminal_qr
+    from prepdeck.share import Package, check_host, lan_address, start, terminal_qr
 
+    address = check_host(host) if host else lan_address()  # before building: fail fast
     results = build_decks(deck_files, None, out_dir, interview=interview, select=select)
     packages = [
         Package(r.output.name, r.deck.name, r.notes, r.output.read_bytes()) for r in results
     ]
-    address = host if host else lan_address()
     sharing = start(packages, address, port, notice=lambda line: _echo(line))
     _echo("")
-    _echo(terminal_qr(sharing.url, color=sys.stdout.isatty()))
+    # Our own text, not the deck's: click.echo keeps the colours on a terminal (so the code
+    # reads right on a light background too) and drops them anywhere else.
+    click.echo(terminal_qr(sharing.url, color=True))
     _echo(sharing.url)
     _echo(
         "Scan the code with the phone's camera (same Wi-Fi), or type the address; "
