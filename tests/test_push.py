@@ -254,7 +254,7 @@ def test_a_prompt_waiting_in_anki_is_named_when_anki_does_not_answer():
 
     assert str(caught.value) == (
         f"Anki did not answer at {url} within 0.5 s: a window may be waiting in Anki (a "
-        "permission prompt, a sync choice, an open dialog); answer it, then run again"
+        "permission prompt, a sync login or choice, an open dialog); answer it, then run again"
     )
 
 

@@ -93,8 +93,8 @@ class AnkiConnect:
         if isinstance(reason, TimeoutError):
             return AnkiConnectError(
                 f"Anki did not answer at {self.url} within {self.timeout:g} s: a window may be "
-                "waiting in Anki (a permission prompt, a sync choice, an open dialog); answer "
-                "it, then run again"
+                "waiting in Anki (a permission prompt, a sync login or choice, an open "
+                "dialog); answer it, then run again"
             )
         if isinstance(reason, ConnectionRefusedError):
             return AnkiConnectError(
