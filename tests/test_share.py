@@ -420,3 +420,71 @@ def test_help_loads_neither_the_server_nor_the_qr_library():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert done.stdout == "[]\n"
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_no_request_line_reaches_anything_but_the_exact_addresses(package):
+    """Any method and target, as raw bytes: the page and the package at their exact
+    addresses, or a bare 400/404 naming nothing. PREPDECK_HYPOTHESIS=thorough runs it longer."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    with serving([package], keep=True) as (sharing, _):
+        token = _token(sharing.url)
+        port = _port(sharing.url)
+        exact = {f"/{token}/", f"/{token}", f"/{token}/resource-sharing-interview.apkg"}
+        pieces = st.sampled_from(
+            [
+                token,
+                token.swapcase(),
+                token[:-1],
+                "/",
+                "//",
+                ".",
+                "..",
+                "%2e",
+                "%2E",
+                "%2f",
+                "%00",
+                "\\",
+                "?",
+                "#",
+                "resource-sharing-interview.apkg",
+                "decks",
+                "dist",
+                "resource-sharing-interview.yaml",
+                ";",
+                "~",
+                "%",
+                " ",
+                "\t",
+                "é",
+            ]
+        )
+        targets = st.lists(pieces, max_size=8).map("".join) | st.text(max_size=40)
+        methods = st.sampled_from(["GET", "HEAD", "POST", "get", "TRACE", "CONNECT", "X"])
+
+        @given(method=methods, target=targets)
+        def check(method, target):
+            line = f"{method} {target} HTTP/1.0\r\nRange: bytes=0-1\r\n\r\n"
+            answer = _raw(port, line.encode("utf-8", "surrogateescape"))
+            if not answer.startswith(b"HTTP/"):  # read as HTTP/0.9: a body, no headers
+                assert answer in (b"", b"Not found\n"), (method, target, answer)
+                return
+            head, _, body = answer.partition(b"\r\n\r\n")
+            status = head.split(b" ", 2)[1] if head else b""
+            if method in ("GET", "HEAD") and target in exact:
+                assert status == b"200"
+            else:
+                assert status in (b"400", b"404", b""), (method, target, head)
+                assert body in (b"", b"Not found\n")
+
+        check()
