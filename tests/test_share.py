@@ -35,12 +35,14 @@ def _package(deck_file: Path, out: Path) -> Package:
 
 
 @contextmanager
-def serving(packages, keep=False, timeout=60.0, **options):
+def serving(packages, keep=False, timeout=60.0, grace=0.2, **options):
     """A share on loopback, serving in a thread; yields (sharing, outcome dict)."""
     sharing = start(packages, "127.0.0.1", 0, **options)
     outcome: dict[str, str] = {}
     thread = threading.Thread(
-        target=lambda: outcome.setdefault("why", sharing.serve(keep=keep, timeout=timeout)),
+        target=lambda: outcome.setdefault(
+            "why", sharing.serve(keep=keep, timeout=timeout, grace=grace)
+        ),
         daemon=True,
     )
     thread.start()
@@ -313,7 +315,21 @@ def test_connections_past_the_cap_are_closed_unread(package):
         finally:
             for s in held:
                 s.close()
+        deadline = time.monotonic() + 10
+        while sharing.server.active and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server sees the closes as its reads end
         assert _request(sharing.url, f"/{_token(sharing.url)}/")[0] == 200  # freed again
+
+
+def test_after_the_download_it_waits_for_a_second_fetch_before_stopping(package):
+    """A phone's browser may fetch a download twice (once to look, once to save): the
+    server stops only after a quiet spell with every package sent."""
+    with serving([package], grace=1.0) as (sharing, outcome):
+        path = f"/{_token(sharing.url)}/resource-sharing-interview.apkg"
+        assert _request(sharing.url, path)[2] == package.data
+        assert _request(sharing.url, path)[2] == package.data  # within the quiet spell
+        assert outcome_after(outcome) == "downloaded"
+    assert sharing.summary() == "downloaded in full: resource-sharing-interview.apkg (2 times)"
 
 
 def test_it_stops_after_the_timeout_and_keep_serves_until_then(package):

@@ -30,6 +30,9 @@ PACKAGE_TYPE = "application/apkg"
 MAX_CONNECTIONS = 4  # a phone or two, each with a connection or two
 IO_TIMEOUT = 15.0  # seconds a connection may stay silent
 CONNECTION_LIMIT = 120.0  # seconds any one connection may last, however it trickles
+# After the last download, seconds without a connection before stopping: a phone's browser
+# may fetch a download a second time (one request to look, one to save).
+GRACE = 5.0
 TOKEN_BYTES = 18  # 24 URL-safe characters, 144 random bits
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -145,7 +148,20 @@ class _Server(ThreadingHTTPServer):
         self.routes: dict[str, tuple[str, bytes, str | None]] = routes
         self.downloads: Downloads = downloads
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.active = 0  # connections being served (under `lock`)
+        self.last_seen = time.monotonic()  # when one last began or ended
+        self.lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def idle_for(self) -> float:
+        """Seconds since the last connection ended, or 0 while one is open."""
+        with self.lock:
+            return 0.0 if self.active else time.monotonic() - self.last_seen
+
+    def _busy(self, change: int) -> None:
+        with self.lock:
+            self.active += change
+            self.last_seen = time.monotonic()
 
     def process_request(self, request, client_address):
         # Past the limit a connection is closed at once, before a byte is read.
@@ -156,6 +172,7 @@ class _Server(ThreadingHTTPServer):
         timer = threading.Timer(CONNECTION_LIMIT, _cut, (request,))
         timer.daemon = True
         timer.start()
+        self._busy(+1)
         try:
             t = threading.Thread(
                 target=self._serve_one, args=(request, client_address, timer), daemon=True
@@ -163,6 +180,7 @@ class _Server(ThreadingHTTPServer):
             t.start()
         except BaseException:
             timer.cancel()
+            self._busy(-1)
             self.slots.release()
             self.shutdown_request(request)
             raise
@@ -175,6 +193,7 @@ class _Server(ThreadingHTTPServer):
             self.process_request_thread(request, client_address)
         finally:
             timer.cancel()
+            self._busy(-1)
             self.slots.release()
 
 
@@ -270,16 +289,18 @@ class Sharing:
     server: _Server
     stopping: threading.Event = field(default_factory=threading.Event)
 
-    def serve(self, keep: bool, timeout: float, poll: float = 0.2) -> str:
-        """Serve until every package was downloaded (unless `keep`), `timeout` seconds passed,
-        or stop() was called; returns which ("downloaded", "timeout", "stopped"). Ctrl-C
-        propagates, after the server is closed."""
+    def serve(self, keep: bool, timeout: float, grace: float = GRACE, poll: float = 0.2) -> str:
+        """Serve until every package was downloaded (unless `keep`) and `grace` seconds passed
+        without a connection, until `timeout` seconds passed, or until stop() is called;
+        returns which ("downloaded", "timeout", "stopped"). Ctrl-C propagates, after the
+        server is closed."""
         thread = threading.Thread(target=self.server.serve_forever, args=(poll,), daemon=True)
         thread.start()
         deadline = time.monotonic() + timeout
         try:
             while not self.stopping.wait(min(poll, max(0.0, deadline - time.monotonic()))):
-                if not keep and self.downloads.everything.is_set():
+                done = self.downloads.everything.is_set()
+                if done and not keep and self.server.idle_for() >= grace:
                     return "downloaded"
                 if time.monotonic() >= deadline:
                     return "timeout"
