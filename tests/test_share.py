@@ -395,6 +395,7 @@ def test_every_address_is_refused(deck_file, monkeypatch, host):
     [
         ("8.8.8.8", "8.8.8.8, is not a private (local) address"),
         ("169.254.3.4", "169.254.3.4, is not a private (local) address"),
+        ("0.0.0.0", "0.0.0.0, is not a private (local) address"),
         (None, "no network found"),
     ],
 )

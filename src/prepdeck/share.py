@@ -86,7 +86,7 @@ def lan_address(probe: Callable[[], str | None] | None = None) -> str:
             "or give --host 127.0.0.1 to try the page on this computer"
         )
     ip = ipaddress.ip_address(address)
-    if not ip.is_private or ip.is_loopback or ip.is_link_local:
+    if not ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified:
         raise PrepdeckError(
             f"this computer's address on the network, {address}, is not a private (local) "
             "address, so the package would be open to anyone who can reach it; give --host "
