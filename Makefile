@@ -90,17 +90,19 @@ quickstart: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py
 
-# Phone-size card images from the browser tests, into build/screenshots/ (never a tracked
-# file: another machine's fonts draw other pixels). Three of them illustrate the README;
-# `make readme-images` copies them over docs/card-*.png, deliberately, when the cards change.
+# Phone-size card images from the browser tests, and the page `prepdeck share` serves, into
+# build/screenshots/ (never a tracked file: another machine's fonts draw other pixels). Four of
+# them illustrate the README; `make readme-images` copies them into docs/, deliberately.
 screenshots: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/test_browser.py
+	$(BIN)/python -m pytest -q tests/test_share.py -k page_fits
 	@echo "card images in build/screenshots/; make readme-images puts three in docs/"
 
 readme-images: screenshots
 	cp build/screenshots/light/unhappy-user-back.png docs/card-light.png
 	cp build/screenshots/night/unhappy-user-back.png docs/card-night.png
 	cp build/screenshots/light/arabic-labels-back.png docs/card-rtl.png
+	cp build/screenshots/share-page.png docs/share-page.png
 
 clean:
 	rm -rf $(VENV) dist build site .pytest_cache .ruff_cache .hypothesis

@@ -32,7 +32,7 @@ def test_docs_command_reference_matches_help():
     text = module.PAGE.read_text(encoding="utf-8")
 
     assert module.updated(text) == text, "run: python scripts/docs_help.py"
-    assert len(module.BLOCK.findall(text)) == 10
+    assert len(module.BLOCK.findall(text)) == 12
 
 
 def test_docs_format_example_is_a_valid_deck():

@@ -27,6 +27,8 @@ _LAZY = {
     "import": ("prepdeck.commands.exchange", "import_"),
     "pull": ("prepdeck.commands.exchange", "pull"),
     "diff": ("prepdeck.commands.history", "diff"),
+    "share": ("prepdeck.commands.deliver", "share"),
+    "push": ("prepdeck.commands.deliver", "push"),
 }
 
 
@@ -356,6 +358,12 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
       prepdeck build --interview 2026-12-15
       prepdeck build --resend unhappy-user
     """
+    build_decks(deck_files, output, out_dir, dry_run, interview, resend, select)
+
+
+def build_decks(deck_files, output, out_dir, dry_run=False, interview=None, resend=(), select=None):
+    """What `prepdeck build` does, printing its report; shared by the commands that build
+    before they deliver (share, push). Returns the BuildResult of each deck built."""
     from prepdeck.build import build_deck, check_interview, check_resend
     from prepdeck.load import load_decks
     from prepdeck.output import plural, size
@@ -369,11 +377,12 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
         )
     _announce_reading(files)
     decks = load_decks(files)
-    selection = _selection(**select)
+    selection = _selection(**(select or {}))
     _validate(selection, decks)
     matching = _with_matches(decks, selection)
     check_resend(resend, decks, selection)
     out_dir = out_dir if out_dir is not None else default_out_dir()
+    results = []
     for path, deck, has_match in zip(files, decks, matching, strict=True):
         if not has_match:
             _echo(f"{deck.key}: skipped, no question matches the selection")
@@ -398,6 +407,8 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
             _echo(f"  {line}")
         if result.state_written:
             _echo(f"  build state saved to {result.state_path}; commit it with the deck.")
+        results.append(result)
+    return results
 
 
 def _announce_reading(files: list[str]) -> None:
