@@ -18,7 +18,7 @@ from typing import NamedTuple
 from prepdeck.sources.sqlitesafe import DatabaseRefused, Deadline, columns, rows, tables
 from prepdeck.state import MAX_TIME
 
-MAX_NOTES = 200_000  # a whole collection of a heavy user; a deck is far smaller
+MAX_NOTES = 100_000  # a whole collection of most learners; a deck is far smaller
 MAX_CARDS = 1_000_000
 MAX_ROWS = 10_000  # note types, their fields and card types, decks
 MAX_FIELDS = 1_000  # fields in one note
@@ -325,15 +325,11 @@ def _schema11(
 
 def _json(text: str, what: str) -> object:
     """JSON whose nesting was measured first: a deep document never reaches the parser."""
-    brackets = _NOT_BRACKETS.sub("", _JSON_STRING.sub("", text)).translate({123: 91, 125: 93})
-    # Each round removes the innermost pairs; a document d deep is empty after d rounds.
-    for _ in range(MAX_JSON_DEPTH):
-        inner = brackets.replace("[]", "")
-        if inner == brackets:
-            break
-        brackets = inner
-    else:
-        if "[]" in brackets:
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    for bracket in brackets:  # a closing one too many is the parser's error to report
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
             raise DatabaseRefused(f"{what}: nested more than {MAX_JSON_DEPTH} deep, the limit")
     try:
         return json.loads(text)

@@ -149,6 +149,8 @@ def rows(
         if deadline.passed():
             raise DatabaseRefused(deadline.message(what)) from None
         raise DatabaseRefused(f"{what}: damaged ({_short(err)})") from None
+    except UnicodeDecodeError:  # CPython decodes SQLite's own messages, which quote the file
+        raise DatabaseRefused(f"{what}: damaged (its schema is not UTF-8 text)") from None
     except (OverflowError, MemoryError) as err:
         raise DatabaseRefused(f"{what}: a value cannot be read ({_short(err)})") from None
 
