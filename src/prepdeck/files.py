@@ -93,3 +93,23 @@ def not_a_file(path: str | os.PathLike) -> str | None:
     except OSError as err:
         return f"unreadable ({err.strerror or err})"
     return None if stat.S_ISREG(mode) else _kind(mode)
+
+
+def open_regular(path: str | os.PathLike):
+    """A regular file, opened for reading in binary; never blocks on a FIFO.
+
+    Raises FileNotFoundError, NotAFileError (strerror says what it is instead), or another
+    OSError."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise NotAFileError(0, "is a folder, not a file") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(0, f"is {_kind(mode)}, not a file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

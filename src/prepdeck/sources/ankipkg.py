@@ -3,54 +3,38 @@
 A package is a zip holding one SQLite collection: `collection.anki21b` (zstd-compressed,
 what Anki 23.10+ writes by default), or `collection.anki21` / `collection.anki2` (the legacy
 formats). Only the collection is read; media files are counted, never extracted. The file
-is untrusted: the zip is checked before anything is decompressed, decompression stops at a
-size limit, the database is opened read-only with a bound on the work any query may do.
+is untrusted: only a regular file is opened, the zip's directory is sized before it is
+parsed, decompression stops at a size limit however the data describes itself, and the
+database is read through sqlitesafe and ankidb (no code in its schema runs, every value is
+sized before it is fetched). The whole read stops at a wall-clock deadline.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import tempfile
 import zipfile
 from typing import NamedTuple
 
 from prepdeck.errors import PrepdeckError
+from prepdeck.files import NotAFileError, open_regular
+from prepdeck.sources.ankidb import AnkiNote, Deck, NoteType, read_collection
+from prepdeck.sources.sqlitesafe import DatabaseRefused, Deadline, open_untrusted
+
+__all__ = ["AnkiNote", "Deck", "NoteType", "Package", "PackageError", "read_package"]
 
 MAX_MEMBERS = 100_000  # a package has its collection, `media`, `meta`, and one per media file
+MAX_DIRECTORY_BYTES = 16 * 1024 * 1024  # the zip's list of members, read before any member
 MAX_COLLECTION_BYTES = 512 * 1024 * 1024  # decompressed; far above any real deck
-MAX_SQL_STEPS = 200_000_000  # SQLite virtual-machine steps for the whole read
+MAX_SECONDS = 60.0  # wall clock for reading one package, from opening it to the last note
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CHUNK = 1 << 20
+_EXPORT_AGAIN = "export it again from Anki with File > Export, 'Anki Deck Package (*.apkg)'"
 
 
 class PackageError(PrepdeckError):
     """The package cannot be read; the message says why and what to do."""
-
-
-class NoteType(NamedTuple):
-    id: int
-    name: str
-    fields: tuple[str, ...]
-    cloze: bool
-    front: str = ""  # the first card type's front template
-
-
-class Deck(NamedTuple):
-    name: str  # "Parent::Child"
-    description: str  # HTML
-
-
-class AnkiNote(NamedTuple):
-    id: int
-    notetype: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck: str  # the deck of the note's first card, "Parent::Child"
-    guid: str = ""
-    mod: int = 0  # when the note last changed, in seconds
 
 
 class Package(NamedTuple):
@@ -63,20 +47,46 @@ class Package(NamedTuple):
 
 def read_package(path: str) -> Package:
     """The note types and notes of an Anki package, or a PackageError that says why not."""
+    deadline = Deadline(MAX_SECONDS)
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        fp = open_regular(path)
+    except FileNotFoundError:
+        raise PackageError(f"{path}: no such file") from None
+    except NotAFileError as err:
+        raise PackageError(f"{path}: {err.strerror}; an Anki package is a file") from None
+    except OSError as err:
+        raise PackageError(f"{path}: cannot be read: {err.strerror or err}") from None
+    with fp:
+        zf = _open_zip(fp, path)
+        with zf, tempfile.TemporaryDirectory(prefix="prepdeck-import-") as tmp:
+            member, media = _check_members(zf, path)
+            db_path = os.path.join(tmp, "collection.sqlite")
+            _extract(zf, member, db_path, path, deadline)
+            collection = _read_collection(db_path, path, deadline)
+    descriptions = {d.name: d.description for d in collection.decks.values()}
+    return Package(collection.notetypes, collection.notes, descriptions, media, member.filename)
+
+
+def _open_zip(fp, path: str) -> zipfile.ZipFile:
+    """The zip, once its directory is known to be of a sane size (zipfile reads it whole)."""
+    try:
+        end = zipfile._EndRecData(fp)  # what ZipFile itself reads first (zip64 included)
+        if end is not None:
+            entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+            if entries > MAX_MEMBERS:
+                raise PackageError(
+                    f"{path}: holds {entries:,} files; an Anki package has far fewer"
+                )
+            if size > MAX_DIRECTORY_BYTES:
+                raise PackageError(
+                    f"{path}: its list of files takes {size:,} bytes, over the limit of "
+                    f"{MAX_DIRECTORY_BYTES:,}; not an Anki package"
+                )
+        return zipfile.ZipFile(fp)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise PackageError(
-            f"{path}: not an Anki package (not a zip file: {err}); export it again from "
-            "Anki with File > Export, 'Anki Deck Package (*.apkg)'"
+            f"{path}: not an Anki package (not a zip file: {err}); {_EXPORT_AGAIN}"
         ) from None
-    with zf, tempfile.TemporaryDirectory(prefix="prepdeck-import-") as tmp:
-        member, media = _check_members(zf, path)
-        db_path = os.path.join(tmp, "collection.sqlite")
-        _extract(zf, member, db_path, path)
-        notetypes, notes, decks = _read_collection(db_path, path, member)
-    descriptions = {d.name: d.description for d in decks.values()}
-    return Package(notetypes, notes, descriptions, media, member.filename)
 
 
 def _check_members(zf: zipfile.ZipFile, path: str) -> tuple[zipfile.ZipInfo, int]:
@@ -105,8 +115,13 @@ def _check_members(zf: zipfile.ZipFile, path: str) -> tuple[zipfile.ZipInfo, int
     return member, media
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: str, path: str) -> None:
-    """Copy the collection out, decompressing zstd when needed, never past the size limit."""
+def _extract(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: str, path: str, deadline: Deadline
+) -> None:
+    """Copy the collection out, decompressing zstd when needed, never past the size limit.
+
+    The limit counts the bytes that come out, whatever size the zip or the zstd frame
+    header declares."""
     limit = MAX_COLLECTION_BYTES
     too_big = PackageError(
         f"{path}: its collection is larger than {limit // 2**20} MiB when unpacked; "
@@ -123,10 +138,14 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: str, path: str)
                 if written > limit:
                     raise too_big
                 out.write(chunk)
+                if deadline.passed():
+                    raise PackageError(_too_slow(path, deadline))
     except Exception as err:  # zlib, zstd (whichever library) and zipfile errors alike
         if isinstance(err, PrepdeckError):
             raise
-        raise PackageError(f"{path}: its collection cannot be unpacked ({err})") from None
+        raise PackageError(
+            f"{path}: its collection cannot be unpacked ({str(err)[:200]})"
+        ) from None
 
 
 def _zstd_reader(raw, path: str):
@@ -149,156 +168,34 @@ def _zstd_reader(raw, path: str):
     return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
 
 
-def _connect(db_path: str, path: str) -> sqlite3.Connection:
+def _read_collection(db_path: str, path: str, deadline: Deadline):
     with open(db_path, "rb") as f:
         if f.read(16) != _SQLITE_MAGIC:
             raise PackageError(
                 f"{path}: its collection is not an SQLite database; not an Anki package"
             )
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    steps = [0]
-
-    def guard() -> int:
-        steps[0] += 1
-        return 1 if steps[0] * 1000 > MAX_SQL_STEPS else 0
-
-    con.set_progress_handler(guard, 1000)
-    con.execute("PRAGMA trusted_schema = OFF")
-    return con
-
-
-def _read_collection(
-    db_path: str, path: str, member: zipfile.ZipInfo
-) -> tuple[dict[int, NoteType], list[AnkiNote], dict[int, Deck]]:
-    con = _connect(db_path, path)
     try:
-        tables = {
-            name for (name,) in con.execute("select name from sqlite_master where type = 'table'")
-        }
-        if not {"notes", "cards", "col"} <= tables:
-            raise PackageError(f"{path}: its database is not an Anki collection (no notes table)")
-        if "notetypes" in tables:
-            notetypes, decks = _schema18(con)
-        else:
-            notetypes, decks = _schema11(con)
-        # Identity and time, for pull (every collection Anki writes has them).
-        columns = {row[1] for row in con.execute("pragma table_info(notes)")}
-        extra = "guid, mod" if {"guid", "mod"} <= columns else "'', 0"
-        # The deck of each note's first card (rows in descending ord: the last one wins).
-        first_deck = dict(con.execute("select nid, did from cards order by nid, ord desc"))
-        notes = [
-            AnkiNote(
-                id=nid,
-                notetype=mid,
-                fields=tuple(str(flds).split("\x1f")),
-                tags=tuple(str(tags).split()),
-                deck=decks.get(first_deck.get(nid, 0), Deck("", "")).name,
-                guid=str(guid),
-                mod=int(mod),
-            )
-            for nid, mid, flds, tags, guid, mod in con.execute(
-                f"select id, mid, flds, tags, {extra} from notes order by id"
-            )
-        ]
-    except sqlite3.DatabaseError as err:
-        if "interrupted" in str(err):
-            raise PackageError(
-                f"{path}: reading its collection took too long; not a deck prepdeck can import"
-            ) from None
-        raise PackageError(f"{path}: its collection is damaged ({err})") from None
-    except (json.JSONDecodeError, TypeError, AttributeError, KeyError, ValueError) as err:
-        raise PackageError(f"{path}: its collection is damaged ({err!r})") from None
+        con = open_untrusted(db_path, deadline)
+        con.create_collation("unicase", _unicase)  # Anki's, on names in its schema-18 tables
+    except Exception as err:  # sqlite3 errors of any kind: the file is what is wrong
+        raise PackageError(f"{path}: its collection cannot be opened ({str(err)[:200]})") from None
+    try:
+        return read_collection(con, deadline)
+    except DatabaseRefused as err:
+        if deadline.passed():
+            raise PackageError(_too_slow(path, deadline)) from None
+        raise PackageError(f"{path}: {err}; not a package prepdeck can read") from None
     finally:
         con.close()
-    return notetypes, notes, decks
 
 
-def _schema18(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
-    """Anki 2.1.28+ keeps note types, fields and decks in their own tables."""
-    fields: dict[int, list[tuple[int, str]]] = {}
-    for ntid, ord_, name in con.execute("select ntid, ord, name from fields"):
-        fields.setdefault(ntid, []).append((ord_, str(name)))
-    fronts: dict[int, str] = {}
-    for ntid, config in con.execute("select ntid, config from templates where ord = 0"):
-        qfmt = _proto(bytes(config or b"")).get(1)  # CardTemplate.Config.q_format
-        fronts[ntid] = qfmt.decode("utf-8", "replace") if isinstance(qfmt, bytes) else ""
-    notetypes = {
-        ntid: NoteType(
-            ntid,
-            str(name),
-            tuple(n for _, n in sorted(fields.get(ntid, []))),
-            _proto(bytes(config or b"")).get(1) == 1,  # NotetypeConfig.kind: 1 = cloze
-            fronts.get(ntid, ""),
-        )
-        for ntid, name, config in con.execute("select id, name, config from notetypes")
-    }
-    decks = {
-        did: Deck(str(name).replace("\x1f", "::"), _deck_description(bytes(kind or b"")))
-        for did, name, kind in con.execute("select id, name, kind from decks")
-    }
-    return notetypes, decks
+def _unicase(a: str, b: str) -> int:
+    a, b = a.casefold(), b.casefold()
+    return (a > b) - (a < b)
 
 
-def _schema11(con) -> tuple[dict[int, NoteType], dict[int, Deck]]:
-    """Older collections keep note types and decks as JSON in the `col` row."""
-    row = con.execute("select models, decks from col").fetchone()
-    if row is None:
-        raise ValueError("the col table is empty")
-    models, decks = json.loads(row[0]), json.loads(row[1])
-    notetypes = {}
-    for key, m in models.items():
-        flds = sorted(m.get("flds", []), key=lambda f: f.get("ord", 0))
-        tmpls = sorted(m.get("tmpls", []), key=lambda t: t.get("ord", 0))
-        notetypes[int(key)] = NoteType(
-            int(key),
-            str(m.get("name", "")),
-            tuple(str(f.get("name", "")) for f in flds),
-            m.get("type") == 1,
-            str(tmpls[0].get("qfmt", "")) if tmpls else "",
-        )
-    return notetypes, {
-        int(k): Deck(str(d.get("name", "")), str(d.get("desc", ""))) for k, d in decks.items()
-    }
-
-
-def _proto(data: bytes) -> dict[int, object]:
-    """The top-level fields of a protobuf message: varints as int, the rest as bytes."""
-    out: dict[int, object] = {}
-    i = 0
-
-    def varint() -> int:
-        nonlocal i
-        value = shift = 0
-        while i < len(data) and shift < 70:
-            byte = data[i]
-            i += 1
-            value |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return value
-            shift += 7
-        raise ValueError("truncated protobuf")
-
-    try:
-        while i < len(data):
-            key = varint()
-            field, wire = key >> 3, key & 7
-            if wire == 0:
-                out[field] = varint()
-            elif wire == 2:
-                size = varint()
-                out[field] = data[i : i + size]
-                i += size
-            elif wire in (1, 5):
-                i += 8 if wire == 1 else 4
-            else:
-                break
-    except ValueError:
-        pass
-    return out
-
-
-def _deck_description(kind: bytes) -> str:
-    """Deck.KindContainer -> normal (1) -> description (4); empty for a filtered deck."""
-    normal = _proto(kind).get(1)
-    desc = _proto(normal).get(4) if isinstance(normal, bytes) else None
-    return desc.decode("utf-8", "replace") if isinstance(desc, bytes) else ""
+def _too_slow(path: str, deadline: Deadline) -> str:
+    return (
+        f"{path}: reading it took longer than {deadline.seconds:g} s, the limit; not a deck "
+        "prepdeck can import (export only the deck you want, not the whole collection)"
+    )

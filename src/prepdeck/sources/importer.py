@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from prepdeck.dump import dump_deck
 from prepdeck.errors import DeckFileError, OutputError
+from prepdeck.files import not_a_file
 from prepdeck.load import parse_deck_text
 from prepdeck.model import Deck
 from prepdeck.sources.draft import Draft, SourceError, build_deck, default_name
@@ -66,6 +67,9 @@ def import_source(
     if output is not None:
         _check_target(Path(output))
     suffix = Path(source).suffix.lower()
+    kind = not_a_file(source)  # a FIFO would hang the read, /dev/zero never end
+    if kind:
+        raise SourceError(f"{source}: is {kind}, not a file; name the file to import")
     if not Path(source).is_file():
         raise SourceError(f"{source}: no such file")
     # A deck's name when the source has none: from the file the learner named, as `new` does.
@@ -80,6 +84,16 @@ def import_source(
         raise SourceError(
             f"{source}: cannot tell its format from the name; prepdeck imports "
             f"{', '.join((*TABLES, *ARTICLES, *PACKAGES))} files (rename it to one of them)"
+        )
+    if read.key == "collection" or read.key.startswith("backup-"):  # refused by load.py
+        read = read._replace(
+            key="",
+            notes=[
+                *read.notes,
+                f"deck key '{read.key}' (from note type 'prepdeck-{read.key}') is one no "
+                f"prepdeck deck can have (Anki would treat {read.key}.apkg as a whole "
+                "collection); the deck gets a new key, so its notes reach Anki as new notes",
+            ],
         )
     target = output or f"decks/{Path(source).name.split('.', 1)[0]}.yaml"
     deck, adjusted = build_deck(
