@@ -38,6 +38,15 @@ def sqlite_bytes(tmp_path: Path, *statements: str) -> bytes:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _own_temp_folder(tmp_path, monkeypatch):
+    """prepdeck's temporary folders go to one of this test's own, so that a leftover is this
+    test's, never another run's on the same machine."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+
+
 def refused(tmp_path: Path, package: Path, message: str) -> None:
     out = tmp_path / "decks" / "x.yaml"
     result = run("import", str(package), "-o", str(out))
@@ -45,8 +54,7 @@ def refused(tmp_path: Path, package: Path, message: str) -> None:
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()
-    leftovers = list(Path(tempfile.gettempdir()).glob("prepdeck-import-*"))
-    assert leftovers == []
+    assert list((tmp_path / "temp").iterdir()) == []
 
 
 def test_not_a_zip(tmp_path):
