@@ -36,6 +36,10 @@ class AnkiDeck(NamedTuple):
     speak: str  # a prepdeck deck's text-to-speech language, from its front template
     skipped: list[str]
     notes: list[str]  # how fields were mapped, for the report
+    # Note types (name, count) of the notes kept with their GUID that are not this deck's
+    # own: Anki cannot update a note into another note type, so they need a step in Anki.
+    other_types: tuple[tuple[str, int], ...] = ()
+    other_decks: tuple[str, ...] = ()  # the Anki decks those notes' cards are in
 
 
 def prepdeck_key(nt: NoteType) -> str:
@@ -68,6 +72,8 @@ def read_notes(
     empty = too_long = 0
     drafts: list[Draft] = []
     decks: list[str] = []
+    other: Counter[int] = Counter()
+    other_decks: set[str] = set()
     for note in pkg.notes:
         if note.notetype not in mappings:
             continue
@@ -81,6 +87,9 @@ def read_notes(
             continue
         drafts.append(draft)
         decks.append(note.deck)
+        if not keys[note.notetype]:
+            other[note.notetype] += 1
+            other_decks.add(note.deck)
     if too_long:
         skipped.append(f"{_n(too_long, 'note')} with a field over {MAX_FIELD_CHARS:,} characters")
     if empty:
@@ -97,7 +106,19 @@ def read_notes(
         found = _SPEAK.search(front)
         speak = found.group(1) if found and LANG_RE.match(found.group(1)) else ""
     subdecks = bool(key) and by_topic
-    return AnkiDeck(drafts, name, description, key, subdecks, speak, skipped, report)
+    other_types = tuple((pkg.notetypes[i].name, n) for i, n in other.items())
+    return AnkiDeck(
+        drafts,
+        name,
+        description,
+        key,
+        subdecks,
+        speak,
+        skipped,
+        report,
+        other_types,
+        tuple(sorted(d for d in other_decks if d)),
+    )
 
 
 def _choose(pkg: Package, path: str, name: str | None, used: Counter) -> list[NoteType]:
@@ -191,6 +212,7 @@ def _draft(note: AnkiNote, mapping: list[str | None], path: str) -> tuple[Draft 
         notes=markdown("notes"),
         id=qid if SLUG_RE.match(qid) else "",
         retired=any(t.lower() == RETIRED_TAG for t in note.tags),
+        guid=note.guid,
     )
     if not draft.question or not draft.tips:
         return None, media
