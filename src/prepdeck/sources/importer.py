@@ -271,17 +271,9 @@ def _article(source: str, name: str, topic: str | None, *, markdown: bool) -> _R
 
     text, _ = decode(read_bytes(source), source)
     article = read_article(text, source, markdown=markdown)
-    skipped = []
-    if article.left_out:
-        skipped.append(
-            f"{article.left_out} paragraphs or list items outside any question "
-            "(introduction, closing words)"
-        )
-    if article.empty:
-        skipped.append(f"{article.empty} questions with no text under them")
     name = article.title or name
     # "Getting ready for your interview: 8 questions" -> "Getting ready for your interview"
-    return _Read(article.drafts, name, topic or name.split(": ", 1)[0], [], skipped)
+    return _Read(article.drafts, name, topic or name.split(": ", 1)[0], [], article.skipped)
 
 
 def _package(
