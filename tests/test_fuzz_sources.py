@@ -68,7 +68,10 @@ def articles(draw) -> tuple[str, bytes]:
     parts = []
     for _ in range(draw(st.integers(0, 14))):
         kind = draw(st.sampled_from(["h", "n", "b", "p", "blank", "nest", "fence", "html"]))
-        text = draw(words | st.sampled_from(["Why us?", "Tell us about a time.", "Intro"]))
+        text = draw(
+            words
+            | st.sampled_from(["Why us?", "Tell us about a time.", "Intro", "Q.", "Question 2:"])
+        )
         number = draw(st.integers(0, 12))
         if kind == "h":
             prefix = f"{number}. " if draw(st.booleans()) else ""

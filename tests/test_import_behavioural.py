@@ -119,3 +119,24 @@ def test_a_question_with_nothing_under_it_is_named_with_its_line(tmp_path):
     result = run("import", str(source))
 
     assert f"skipped: {source}:3: the question 'Why us?' has no text under it" in result.stderr
+
+
+def test_a_numbered_line_that_is_only_a_question_prefix_is_kept_as_written(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text("1. Q.\n\n- a tip\n", encoding="utf-8")
+    out = tmp_path / "decks" / "a.yaml"
+
+    result = run("import", str(source), "-o", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert [q.question for q in load_deck(out).questions] == ["Q."]
+
+
+def test_a_question_of_invisible_characters_is_a_located_message(tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text("Question,Tips\n\x07\ufeff,A tip\n", encoding="utf-8")
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}:2:1: the question is empty once its invisible characters" in result.stderr

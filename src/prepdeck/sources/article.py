@@ -192,7 +192,8 @@ def structure(blocks: list[Block], path: str) -> Article:
 
 class _Question:
     def __init__(self, text: str, block: Block, topic: str, numbered: bool) -> None:
-        self.question = _QUESTION_PREFIX.sub("", text).strip()
+        # "Q. Why us?" -> "Why us?"; a line that is nothing but such a prefix stays as it is.
+        self.question = _QUESTION_PREFIX.sub("", text).strip() or text.strip()
         self.line = block.line
         self.number = block.number
         self.topic = topic

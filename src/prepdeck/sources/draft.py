@@ -166,6 +166,13 @@ def build_deck(
     for d in map(_cleaned, drafts):
         d, n = _without_pictures(d)
         pictures += n
+        if not d.question:
+            problems.append(
+                at(
+                    d.where,
+                    "the question is empty once its invisible characters are removed; write it",
+                )
+            )
         if not d.tips:
             problems.append(at(d.where, f"'{_short(d.question)}' has no tips; add at least one"))
         if len(d.tips) > MAX_TIPS:
