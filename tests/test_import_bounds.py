@@ -257,3 +257,21 @@ def test_a_deck_with_enough_tips_says_nothing_about_the_hook(tmp_path):
     assert result.exit_code == 0
     assert "check --strict" not in result.stderr
     assert run("check", "--strict", str(tmp_path / "decks" / "ok.yaml")).exit_code == 0
+
+
+def test_anki_notes_left_out_are_named_by_a_search_that_finds_them(tmp_path, anki):
+    import genanki
+
+    deck = genanki.Deck(2059400130, "Gaps")
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["Why us?", "Growth"]))
+    deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=["No answer yet?", ""]))
+    source = tmp_path / "gaps.apkg"
+    genanki.Package(deck).write_to_file(str(source))
+    anki.import_apkg(source)
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 0, result.output
+    search = result.stderr.split("with an empty question or no tips (Anki search: ", 1)[1]
+    (nid,) = anki.col.find_notes(search.split(")", 1)[0])
+    assert anki.col.get_note(nid)["Front"] == "No answer yet?"

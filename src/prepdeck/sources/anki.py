@@ -69,7 +69,8 @@ def read_notes(
         )
     mappings = {nt.id: _mapping(nt, fields, keys[nt.id], path, report) for nt in chosen}
     media = pkg.media_files
-    empty = too_long = 0
+    empty: list[int] = []  # note ids, to find them in Anki (search nid:ID)
+    too_long: list[int] = []
     drafts: list[Draft] = []
     decks: list[str] = []
     other: Counter[int] = Counter()
@@ -78,12 +79,12 @@ def read_notes(
         if note.notetype not in mappings:
             continue
         if any(len(f) > MAX_FIELD_CHARS for f in note.fields):
-            too_long += 1
+            too_long.append(note.id)
             continue
         draft, dropped = _draft(note, mappings[note.notetype], path)
         media += dropped
         if draft is None:
-            empty += 1
+            empty.append(note.id)
             continue
         drafts.append(draft)
         decks.append(note.deck)
@@ -91,9 +92,14 @@ def read_notes(
             other[note.notetype] += 1
             other_decks.add(note.deck)
     if too_long:
-        skipped.append(f"{_n(too_long, 'note')} with a field over {MAX_FIELD_CHARS:,} characters")
+        skipped.append(
+            f"{_n(len(too_long), 'note')} with a field over {MAX_FIELD_CHARS:,} characters "
+            f"({_ids(too_long)})"
+        )
     if empty:
-        skipped.append(f"{_n(empty, 'note')} with an empty question or no tips")
+        skipped.append(
+            f"{_n(len(empty), 'note')} with an empty question or no tips ({_ids(empty)})"
+        )
     if media:
         skipped.append(f"{_n(media, 'media item')} (files, images, sounds: not imported)")
     name, topics, by_topic = _placement(decks, drafts)
@@ -246,6 +252,12 @@ def _placement(decks: list[str], drafts: list[Draft]) -> tuple[str, list[str], b
         topics.append(" ".join(rest[-1:]) if rest else "")
     by_topic = all(t and t == d.topic for t, d in zip(topics, drafts, strict=True))
     return root, topics, by_topic
+
+
+def _ids(ids: list[int], shown: int = 10) -> str:
+    """Note ids as an Anki search finds them: `nid:1,2,3`, the first few of many."""
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    return f"Anki search: nid:{','.join(map(str, ids[:shown]))}{more}"
 
 
 def _n(count: int, word: str) -> str:

@@ -329,6 +329,7 @@ def summary(result: ImportResult, source: str) -> list[str]:
     """The report lines for stderr: what was read, what was left out."""
     deck = result.deck
     n, t = len(deck.questions), len(deck.topics)
+    source = quoted(source, 400)
     lines = [
         f"{source}: {n} question{'s' if n != 1 else ''} in {t} topic{'s' if t != 1 else ''}, "
         f"deck '{deck.name}' (key {deck.key}"
