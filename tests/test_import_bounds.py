@@ -63,6 +63,26 @@ def test_markdown_article_grows_linearly():
     assert_linear(lambda text: read_article(text, "m.md", markdown=True), make, 150)
 
 
+@pytest.mark.parametrize(
+    ("run_of", "n"),  # n: enough for tens of milliseconds, above the timer's noise
+    [
+        ("*a ", 50_000),
+        ("a_", 50_000),
+        ("[a](", 50_000),
+        ("<", 200_000),
+        ("![", 50_000),
+        ("> ", 400_000),
+    ],
+)
+def test_markdown_article_of_markup_runs_grows_linearly(run_of, n):
+    from prepdeck.sources.article import read_article
+
+    def make(n: int) -> str:
+        return "1. Why?\n\n" + run_of * n + "\n"
+
+    assert_linear(lambda text: read_article(text, "m.md", markdown=True), make, n)
+
+
 def test_csv_with_wide_rows_grows_linearly(tmp_path):
     from prepdeck.sources.table import read_table
 

@@ -110,7 +110,9 @@ def markdown_blocks(text: str) -> list[Block]:
     """Markdown, through the same parser as render.py: headings, lists and paragraphs."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    # Blocks only: a block's inline text is kept as written (the deck file holds Markdown), and
+    # parsing emphasis and links is what costs time on hostile text (480 KB of "*a ": 15 s).
+    tokens = MarkdownIt("commonmark").disable("inline").parse(text)
     blocks: list[Block] = []
     lists: list[bool] = []  # per open list: is it ordered
     item_numbers: list[int] = []  # per open item: its number as written (0: bulleted)

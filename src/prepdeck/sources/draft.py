@@ -27,7 +27,7 @@ MAX_PROBLEMS = 20  # problems shown before "and N more"
 ID_WORDS = 8  # a slug of the question's first words stays readable
 # Control characters: invisible in a card, and \x1f would split an Anki note's fields.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
-_TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|\d{1,3}[.)])\s+")
+_TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|[0-9]{1,3}[.)])\s+")
 
 
 class Draft(NamedTuple):
