@@ -204,7 +204,7 @@ def build_deck(
                 "arrives in Anki as a new note"
             )
             guid = ""
-        if guid == note_guid(key, qid):
+        if guid and guid == note_guid(key, qid):
             guid = ""  # the one the build gives it anyway
         guids.add(guid)
         questions.append(
