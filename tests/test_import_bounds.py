@@ -295,3 +295,22 @@ def test_anki_notes_left_out_are_named_by_a_search_that_finds_them(tmp_path, ank
     search = result.stderr.split("with an empty question or no tips (Anki search: ", 1)[1]
     (nid,) = anki.col.find_notes(search.split(")", 1)[0])
     assert anki.col.get_note(nid)["Front"] == "No answer yet?"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_source_that_is_not_a_file_says_so(tmp_path, kind):
+    import os
+
+    if kind == "fifo":
+        source = tmp_path / "pipe.csv"
+        os.mkfifo(source)
+    elif kind == "device":
+        source = Path("/dev/zero")
+    else:
+        source = tmp_path / "folder.csv"
+        source.mkdir()
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}: is not a regular file; import reads a saved file" in result.stderr

@@ -121,6 +121,8 @@ def import_source(
         _check_target(Path(output))
     suffix = Path(source).suffix.lower()
     if not Path(source).is_file():
+        if Path(source).exists():  # a folder, a FIFO, a device: reading one may never end
+            raise SourceError(f"{source}: is not a regular file; import reads a saved file")
         raise SourceError(f"{source}: no such file")
     if suffix in (*TABLES, *ARTICLES):
         _check_text(source)
