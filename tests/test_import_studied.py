@@ -181,3 +181,37 @@ def test_notes_sharing_a_guid_keep_it_once_and_say_so(tmp_path):
     assert [q.guid for q in load_deck(out).questions] == ["same", ""]
     assert "its Anki GUID 'same' is not kept (another note has it too)" in result.stderr
     assert run("build", str(out), "-o", str(tmp_path / "t.apkg")).exit_code == 0
+
+
+def test_a_note_type_with_two_card_types_keeps_the_first_card_as_the_advice_says(tmp_path):
+    """Measured: Change Note Type to prepdeck's one card type removes each note's second card
+    (its review rows stay in the log, attached to no card)."""
+    deck = genanki.Deck(2059400140, "Both ways")
+    for i in range(3):
+        deck.add_note(
+            genanki.Note(model=genanki.BASIC_AND_REVERSED_CARD_MODEL, fields=[f"Q{i}?", f"A{i}"])
+        )
+    old = tmp_path / "old.apkg"
+    genanki.Package(deck).write_to_file(str(old))
+    (tmp_path / "learner").mkdir()
+    learner = Anki(tmp_path / "learner")
+    learner.import_apkg(old)
+    for cid in learner.col.find_cards("card:1"):
+        card = learner.col.get_card(cid)
+        card.start_timer()
+        learner.col.sched.answerCard(card, 3)
+    deck_path = tmp_path / "decks" / "old.yaml"
+
+    result = run("import", str(old), "-o", str(deck_path))
+
+    assert "keeps only the first card of each note" in result.stderr
+    search = re.search(r"^ +(\"note:.*)$", result.stderr, re.M).group(1)
+    apkg = tmp_path / "new.apkg"
+    assert run("build", str(deck_path), "-o", str(apkg)).exit_code == 0
+    assert learner.import_apkg(apkg).conflicting == 3
+    _change_note_type(learner, search, f"prepdeck-{load_deck(deck_path).key}")
+    assert learner.import_apkg(apkg, update="always").updated == 3
+    assert len(learner.col.find_cards("")) == 3  # the first cards, with their reviews
+    assert learner.col.find_cards("is:new") == []
+    assert _reviews(learner) == 3
+    learner.close()

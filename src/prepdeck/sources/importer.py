@@ -41,7 +41,9 @@ OTHER_TYPE = (
     "  2. In Anki, Browse and search for the notes ({count}):",
     "       {search}",
     "     select them all, then Notes > Change Note Type, choose {notetype} and OK:",
-    "     the cards keep their reviews and due dates.",
+    "     the cards keep their reviews and due dates. (A note type with several card types,",
+    "     such as 'Basic (and reversed card)', keeps only the first card of each note: Anki",
+    "     removes the others and their schedule.)",
     "  3. Import the same package again, with 'Update notes: Always' this one time: the notes",
     "     take the deck's fields. Later builds import with the default options.",
 )
