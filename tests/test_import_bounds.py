@@ -307,3 +307,26 @@ def test_a_source_that_is_not_a_file_says_so(tmp_path, kind):
 
     assert result.exit_code == 1
     assert f"{source}: is not a regular file; import reads a saved file" in result.stderr
+
+
+def test_many_note_types_left_out_give_a_bounded_summary(tmp_path):
+    import genanki
+
+    deck = genanki.Deck(2059400150, "Many")
+    for i in range(60):
+        model = genanki.Model(
+            1607392400 + i,
+            f"Type {i}",
+            fields=[{"name": "Front"}, {"name": "Back"}],
+            templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+        )
+        deck.add_note(genanki.Note(model=model, fields=[f"Q{i}?", "A"]))
+    source = tmp_path / "many.apkg"
+    genanki.Package(deck).write_to_file(str(source))
+
+    result = run("import", str(source), "--note-type", "Type 0")
+
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.stderr.splitlines() if "skipped:" in line]
+    assert len(skipped) == 21
+    assert skipped[-1] == "  skipped: ... and 39 more"

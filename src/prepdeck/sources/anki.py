@@ -165,13 +165,13 @@ def _mapping(
         else:
             raise SourceError(
                 f"{path}: note type '{nt.name}' has no field for the {needed}; map one with "
-                f"--field 'FIELD={needed}' (its fields: {', '.join(nt.fields)})"
+                f"--field 'FIELD={needed}' (its fields: {_names(nt.fields)})"
             )
     dupes = [k for k, n in Counter(k for k in out if k).items() if n > 1]
     if dupes:
         names = [f for f, k in zip(nt.fields, out, strict=True) if k == dupes[0]]
         raise SourceError(
-            f"{path}: note type '{nt.name}': fields {', '.join(names)} all map to {dupes[0]}; "
+            f"{path}: note type '{nt.name}': fields {_names(names)} all map to {dupes[0]}; "
             f"leave one out with --field '{names[-1]}=-'"
         )
     pairs = [f"{f} -> {k}" for f, k in zip(nt.fields, out, strict=True) if k]
@@ -252,6 +252,13 @@ def _placement(decks: list[str], drafts: list[Draft]) -> tuple[str, list[str], b
         topics.append(" ".join(rest[-1:]) if rest else "")
     by_topic = all(t and t == d.topic for t, d in zip(topics, drafts, strict=True))
     return root, topics, by_topic
+
+
+def _names(names, shown: int = 10) -> str:
+    """Field names for a message: the first few of however many a note type has."""
+    names = list(names)
+    more = f" and {len(names) - shown:,} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _ids(ids: list[int], shown: int = 10) -> str:

@@ -342,7 +342,7 @@ def summary(result: ImportResult, source: str) -> list[str]:
     ]
     lines += [f"  read: {line}" for line in bounded(result.notes)]
     lines += [f"  changed: {line}" for line in result.adjusted]
-    lines += [f"  skipped: {line}" for line in result.skipped]
+    lines += [f"  skipped: {line}" for line in bounded(result.skipped)]
     if result.kept_key:
         lines += [f"  identity: {' '.join(SAME_KEY)}"]
     if result.advice:
