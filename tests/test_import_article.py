@@ -61,8 +61,19 @@ def test_plain_text_article_numbered_questions_become_cards(tmp_path, anki):
         "before anything else.",
         "Mention metadata too: a scan nobody can find helps no one.",
     )
-    # Introduction (3), closing words (2) and the comment form (1) are left out, and counted.
-    assert "skipped: 6 paragraphs or list items outside any question" in result.stderr
+    # Introduction (3), closing words (2) and the comment form (1) are left out, and said:
+    # where each run is, and why.
+    source = FIXTURES / "archivist-article.txt"
+    assert [line for line in result.stderr.splitlines() if "skipped:" in line] == [
+        f"  skipped: {source}:3-7: 3 paragraphs or list items before the first question "
+        "(an introduction)",
+        f"  skipped: {source}:33-35: 2 paragraphs or list items after question 'What would you "
+        "digitise first, and why?' (line 27), taken as the article's closing words: it is the "
+        "last of its numbered questions and the others have at most 2 paragraphs or items",
+        f"  skipped: {source}:51: 1 paragraph or list item under the heading 'Leave a comment' "
+        "(line 49), which is not a question: to keep it, make that heading a question (end it "
+        "with '?')",
+    ]
     assert not any("Share this post" in q.question for q in deck.questions)
 
     apkg = tmp_path / "a.apkg"

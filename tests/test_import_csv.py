@@ -250,13 +250,15 @@ def test_bad_mapping_option_is_a_usage_error(tmp_path, args, message):
 
 
 def test_unknown_format_is_refused_with_the_formats_it_knows(tmp_path):
-    source = tmp_path / "q.xlsx"
+    source = tmp_path / "q.qz"
     source.write_bytes(b"PK")
 
     result = run("import", str(source))
 
     assert result.exit_code == 1
     assert "cannot tell its format from the name; prepdeck imports .csv, .tsv" in result.stderr
+    assert "save it as one of them from the program that made it" in result.stderr
+    assert "rename it" not in result.stderr
 
 
 def test_control_characters_never_reach_the_deck_or_anki(tmp_path, anki):

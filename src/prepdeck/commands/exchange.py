@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from prepdeck.cli import _deck_files, _echo
-from prepdeck.output import visible
+from prepdeck.output import one_line, visible
 
 
 @click.command(name="import")
@@ -65,7 +65,7 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
         _echo(line, err=True)
     if output and not dry_run:
         write_new(Path(output), result.text)
-        _echo(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}")
+        _echo(one_line(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}"))
     else:
         click.echo(visible(result.text), nl=False)
 

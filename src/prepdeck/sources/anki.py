@@ -36,6 +36,10 @@ class AnkiDeck(NamedTuple):
     speak: str  # a prepdeck deck's text-to-speech language, from its front template
     skipped: list[str]
     notes: list[str]  # how fields were mapped, for the report
+    # Note types (name, count) of the notes kept with their GUID that are not this deck's
+    # own: Anki cannot update a note into another note type, so they need a step in Anki.
+    other_types: tuple[tuple[str, int], ...] = ()
+    other_decks: tuple[str, ...] = ()  # the Anki decks those notes' cards are in
 
 
 def prepdeck_key(nt: NoteType) -> str:
@@ -65,26 +69,37 @@ def read_notes(
         )
     mappings = {nt.id: _mapping(nt, fields, keys[nt.id], path, report) for nt in chosen}
     media = pkg.media_files
-    empty = too_long = 0
+    empty: list[int] = []  # note ids, to find them in Anki (search nid:ID)
+    too_long: list[int] = []
     drafts: list[Draft] = []
     decks: list[str] = []
+    other: Counter[int] = Counter()
+    other_decks: set[str] = set()
     for note in pkg.notes:
         if note.notetype not in mappings:
             continue
         if any(len(f) > MAX_FIELD_CHARS for f in note.fields):
-            too_long += 1
+            too_long.append(note.id)
             continue
         draft, dropped = _draft(note, mappings[note.notetype], path)
         media += dropped
         if draft is None:
-            empty += 1
+            empty.append(note.id)
             continue
         drafts.append(draft)
         decks.append(note.deck)
+        if not keys[note.notetype]:
+            other[note.notetype] += 1
+            other_decks.add(note.deck)
     if too_long:
-        skipped.append(f"{_n(too_long, 'note')} with a field over {MAX_FIELD_CHARS:,} characters")
+        skipped.append(
+            f"{_n(len(too_long), 'note')} with a field over {MAX_FIELD_CHARS:,} characters "
+            f"({_ids(too_long)})"
+        )
     if empty:
-        skipped.append(f"{_n(empty, 'note')} with an empty question or no tips")
+        skipped.append(
+            f"{_n(len(empty), 'note')} with an empty question or no tips ({_ids(empty)})"
+        )
     if media:
         skipped.append(f"{_n(media, 'media item')} (files, images, sounds: not imported)")
     name, topics, by_topic = _placement(decks, drafts)
@@ -97,7 +112,19 @@ def read_notes(
         found = _SPEAK.search(front)
         speak = found.group(1) if found and LANG_RE.match(found.group(1)) else ""
     subdecks = bool(key) and by_topic
-    return AnkiDeck(drafts, name, description, key, subdecks, speak, skipped, report)
+    other_types = tuple((pkg.notetypes[i].name, n) for i, n in other.items())
+    return AnkiDeck(
+        drafts,
+        name,
+        description,
+        key,
+        subdecks,
+        speak,
+        skipped,
+        report,
+        other_types,
+        tuple(sorted(d for d in other_decks if d)),
+    )
 
 
 def _choose(pkg: Package, path: str, name: str | None, used: Counter) -> list[NoteType]:
@@ -138,13 +165,13 @@ def _mapping(
         else:
             raise SourceError(
                 f"{path}: note type '{nt.name}' has no field for the {needed}; map one with "
-                f"--field 'FIELD={needed}' (its fields: {', '.join(nt.fields)})"
+                f"--field 'FIELD={needed}' (its fields: {_names(nt.fields)})"
             )
     dupes = [k for k, n in Counter(k for k in out if k).items() if n > 1]
     if dupes:
         names = [f for f, k in zip(nt.fields, out, strict=True) if k == dupes[0]]
         raise SourceError(
-            f"{path}: note type '{nt.name}': fields {', '.join(names)} all map to {dupes[0]}; "
+            f"{path}: note type '{nt.name}': fields {_names(names)} all map to {dupes[0]}; "
             f"leave one out with --field '{names[-1]}=-'"
         )
     pairs = [f"{f} -> {k}" for f, k in zip(nt.fields, out, strict=True) if k]
@@ -191,6 +218,7 @@ def _draft(note: AnkiNote, mapping: list[str | None], path: str) -> tuple[Draft 
         notes=markdown("notes"),
         id=qid if SLUG_RE.match(qid) else "",
         retired=any(t.lower() == RETIRED_TAG for t in note.tags),
+        guid=note.guid,
     )
     if not draft.question or not draft.tips:
         return None, media
@@ -224,6 +252,19 @@ def _placement(decks: list[str], drafts: list[Draft]) -> tuple[str, list[str], b
         topics.append(" ".join(rest[-1:]) if rest else "")
     by_topic = all(t and t == d.topic for t, d in zip(topics, drafts, strict=True))
     return root, topics, by_topic
+
+
+def _names(names, shown: int = 10) -> str:
+    """Field names for a message: the first few of however many a note type has."""
+    names = list(names)
+    more = f" and {len(names) - shown:,} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _ids(ids: list[int], shown: int = 10) -> str:
+    """Note ids as an Anki search finds them: `nid:1,2,3`, the first few of many."""
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    return f"Anki search: nid:{','.join(map(str, ids[:shown]))}{more}"
 
 
 def _n(count: int, word: str) -> str:

@@ -7,17 +7,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
-from prepdeck.load import MAX_TAGS, MAX_TEXT_CHARS, MAX_TIPS, RESERVED_TAG_PREFIXES, SLUG_RE
+from prepdeck.load import (
+    GUID_RE,
+    MAX_TAGS,
+    MAX_TEXT_CHARS,
+    MAX_TIPS,
+    RESERVED_TAG_PREFIXES,
+    SLUG_RE,
+)
 from prepdeck.model import Deck, Question
+from prepdeck.notetype import note_guid
 from prepdeck.slugs import ascii_slug as _slugify
 from prepdeck.slugs import slugify
 
 TOPIC_PREFIX = "topic::"
+RETIRED_TAG = "prepdeck::retired"  # what render.py tags a retired question with
+MAX_PROBLEMS = 20  # problems shown before "and N more"
 
 ID_WORDS = 8  # a slug of the question's first words stays readable
 # Control characters: invisible in a card, and \x1f would split an Anki note's fields.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
-_TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|\d{1,3}[.)])\s+")
+_TIP_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u00b7\u25aa\u2023\u25e6\u2013]|[0-9]{1,3}[.)])\s+")
 
 
 class Draft(NamedTuple):
@@ -32,6 +42,7 @@ class Draft(NamedTuple):
     notes: str = ""
     id: str = ""  # kept from a package prepdeck built; otherwise made from the question
     retired: bool = False
+    guid: str = ""  # the Anki note's own GUID, kept so that Anki can update that note
 
 
 class Imported(NamedTuple):
@@ -49,9 +60,36 @@ class SourceError(PrepdeckError):
 def at(where: str, message: str) -> Problem:
     """A problem at `where` ("file.csv:12", or "file.apkg: note 5" without a line)."""
     path, _, line = where.rpartition(":")
-    if path and line.isdigit():
+    if path and is_number(line):
         return Problem(path, int(line), 1, message)
     return Problem(where, 0, 0, message)
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes '²' and '①', which int() then refuses."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
+
+
+def bounded(lines: list[str], limit: int = 20, what: str = "more") -> list[str]:
+    """The first `limit` lines and one saying how many more: a source can repeat a problem
+    a million times, and one screen of it says as much."""
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"... and {len(lines) - limit:,} {what}"]
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """Foreign text for a one-line message: control characters and line breaks shown as
+    escapes, and cut to `limit` characters."""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def located(path: str, line: int, message: str) -> DeckFileError:
@@ -71,14 +109,21 @@ def split_tags(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in re.split(r"[\s,;]+", text) if t))
 
 
-def question_id(text: str, taken: set[str]) -> str:
-    """A slug of the question's first words, unique in the deck (-2, -3 … when taken)."""
-    words = _slugify(text).split("-")[:ID_WORDS]
+def question_id(text: str, taken: set[str], counters: dict[str, int] | None = None) -> str:
+    """A slug of the question's first words, unique in the deck (-2, -3 … when taken).
+
+    `counters` remembers, per slug, the suffix to try next: 40,000 rows that ask the same
+    question then cost one step each instead of trying every suffix taken before."""
+    words = _slugify(text[:2000]).split("-")[:ID_WORDS]
     base = "-".join(words)[:56].strip("-") or "question"
-    qid, n = base, 2
-    while qid in taken:
+    counters = {} if counters is None else counters
+    qid, n = base, counters.get(base, 2)
+    if qid in taken:
         qid = f"{base}-{n}"
-        n += 1
+        while qid in taken:
+            n += 1
+            qid = f"{base}-{n}"
+        counters[base] = n + 1
     taken.add(qid)
     return qid
 
@@ -96,9 +141,12 @@ def build_deck(
         )
     problems: list[Problem] = []
     adjusted: list[str] = []
+    per_question: list[str] = []  # one line per question: bounded before it is reported
     kept_ids = {d.id for d in drafts if d.id and SLUG_RE.match(d.id)}
     taken = set(kept_ids)  # ids a source brought are reserved for the questions they name
+    counters: dict[str, int] = {}
     used: set[str] = set()
+    guids: set[str] = set()
     questions = []
     topic = clean(topic) or "General"
     name = clean(" ".join(name.split()))
@@ -118,6 +166,13 @@ def build_deck(
     for d in map(_cleaned, drafts):
         d, n = _without_pictures(d)
         pictures += n
+        if not d.question:
+            problems.append(
+                at(
+                    d.where,
+                    "the question is empty once its invisible characters are removed; write it",
+                )
+            )
         if not d.tips:
             problems.append(at(d.where, f"'{_short(d.question)}' has no tips; add at least one"))
         if len(d.tips) > MAX_TIPS:
@@ -136,28 +191,48 @@ def build_deck(
             qid = d.id
         else:
             if d.id:
-                adjusted.append(f"{d.where}: id '{d.id}' is taken or not a slug; made a new one")
-            qid = question_id(d.question, taken)
+                per_question.append(
+                    f"{d.where}: id '{quoted(d.id)}' is taken or not a slug; made a new one"
+                )
+            qid = question_id(d.question, taken, counters)
         used.add(qid)
+        guid = d.guid
+        if guid and (guid in guids or not GUID_RE.match(guid)):
+            why = "another note has it too" if guid in guids else "it is not one Anki writes"
+            per_question.append(
+                f"{d.where}: its Anki GUID '{quoted(guid)}' is not kept ({why}): this question "
+                "arrives in Anki as a new note"
+            )
+            guid = ""
+        if guid and guid == note_guid(key, qid):
+            guid = ""  # the one the build gives it anyway
+        guids.add(guid)
         questions.append(
             Question(
                 id=qid,
                 topic=" ".join(d.topic.split()) or topic,
                 question=" ".join(d.question.split()),
                 tips=d.tips,
-                tags=_valid_tags(d, adjusted),
+                tags=_valid_tags(d, per_question),
                 example=d.example,
                 notes=d.notes,
-                retired=d.retired,
+                retired=d.retired or any(t.lower() == RETIRED_TAG for t in d.tags),
+                guid=guid,
             )
         )
     if problems:
+        if len(problems) > MAX_PROBLEMS:
+            shown = "\n".join(str(p) for p in sorted(problems)[:MAX_PROBLEMS])
+            raise SourceError(
+                f"{shown}\n... and {len(problems) - MAX_PROBLEMS:,} more problems in {source}"
+            )
         raise DeckFileError(problems)
     if pictures:
         adjusted.append(
             f"{pictures} picture{'s' if pictures != 1 else ''} in the text became links: import "
             "brings no media, and a deck shows only pictures beside its file"
         )
+    adjusted += bounded(per_question, what="more like these")
     deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
     return deck, adjusted
 
@@ -213,10 +288,11 @@ def _valid_tags(d: Draft, adjusted: list[str]) -> tuple[str, ...]:
         if tag.lower().startswith(RESERVED_TAG_PREFIXES):
             # prepdeck adds topic:: and prepdeck:: tags itself (a prepdeck package's come
             # back as the topic and `retired`); any other is left out, and said so.
-            own = ("prepdeck::retired", TOPIC_PREFIX + slugify(d.topic))
+            own = (RETIRED_TAG, TOPIC_PREFIX + slugify(d.topic))
             if tag.lower() not in own:
                 adjusted.append(
-                    f"{d.where}: left out the tag '{tag}' (topic:: and prepdeck:: are reserved)"
+                    f"{d.where}: left out the tag '{quoted(tag)}' (topic:: and prepdeck:: are "
+                    "reserved)"
                 )
             continue
         clean = re.sub(r"\s+", "-", tag.replace('"', ""))

@@ -7,11 +7,12 @@ import io
 from pathlib import Path
 
 from prepdeck.load import MAX_FILE_BYTES
-from prepdeck.sources.draft import Draft, SourceError, located, split_tags, split_tips
+from prepdeck.sources.draft import Draft, SourceError, located, quoted, split_tags, split_tips
 from prepdeck.sources.fields import KEYS, SKIP, fold, key_for
 
 _DELIMITERS = ",;\t|"
 _MAX_CELL = 1_000_000
+_SHOWN = 10  # column names listed in one message before "and N more"
 
 
 def read_bytes(path: str) -> bytes:
@@ -115,6 +116,7 @@ def _header(
 ) -> list[str | None]:
     keys: list[str | None] = []
     seen: dict[str, str] = {}
+    unknown: list[tuple[int, str]] = []  # reported once, however many columns a file has
     for n, cell in enumerate(row, 1):
         label = cell.strip()
         key = columns.get(fold(label)) or key_for(label)
@@ -122,24 +124,37 @@ def _header(
             keys.append(None)
             continue
         if key is None:
-            notes.append(
-                f"{path}:{line}: column {n} '{label}' left out; to keep it, map it with "
-                f"--column '{label}=KEY' (KEY: {', '.join(KEYS)})"
-            )
+            unknown.append((n, quoted(label)))
             keys.append(None)
             continue
         if key in seen:
             raise located(
                 path,
                 line,
-                f"columns '{seen[key]}' and '{label}' both hold the {key}; "
-                f"leave one out with --column '{label}=-' or map it to another key",
+                f"columns '{quoted(seen[key])}' and '{quoted(label)}' both hold the {key}; "
+                f"leave one out with --column '{quoted(label)}=-' or map it to another key",
             )
         seen[key] = label
         keys.append(key)
+    if len(unknown) == 1:
+        (n, label), keys_list = unknown[0], ", ".join(KEYS)
+        notes.append(
+            f"{path}:{line}: column {n} '{label}' left out; to keep it, map it with "
+            f"--column '{label}=KEY' (KEY: {keys_list})"
+        )
+    elif unknown:
+        shown = ", ".join(f"{n} '{label}'" for n, label in unknown[:_SHOWN])
+        more = f" and {len(unknown) - _SHOWN:,} more" if len(unknown) > _SHOWN else ""
+        notes.append(
+            f"{path}:{line}: {len(unknown):,} columns left out: {shown}{more}; to keep one, "
+            f"map it with --column 'HEADER=KEY' (KEY: {', '.join(KEYS)})"
+        )
     for needed, hint in (("question", "Question or Front"), ("tips", "Tips or Back")):
         if needed not in seen:
-            found = ", ".join(f"'{c.strip()}'" for c in row if c.strip())
+            cells = [f"'{quoted(c.strip())}'" for c in row if c.strip()]
+            found = ", ".join(cells[:_SHOWN]) + (
+                f" and {len(cells) - _SHOWN:,} more" if len(cells) > _SHOWN else ""
+            )
             raise located(
                 path,
                 line,
