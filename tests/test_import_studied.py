@@ -89,7 +89,14 @@ def test_a_studied_deck_imported_built_and_reimported_keeps_every_review(tmp_pat
     assert "Browse and search for the notes (20 notes)" in result.stderr
 
     apkg = tmp_path / "new.apkg"
-    assert run("build", str(deck_path), "-o", str(apkg)).exit_code == 0
+    built = run("build", str(deck_path), "-o", str(apkg))
+    assert built.exit_code == 0
+    # The build report says the same where the learner looks next: nothing arrives as new.
+    assert "a question Anki already has (same key and id, or the same guid:) is matched" in (
+        built.stdout
+    )
+    assert "20 questions keep the identity of notes you may already study in Anki" in built.stdout
+    assert f"follow the steps at the top of {deck_path} before studying" in built.stdout
     # 1. The first import adds the note type and no note: the old notes are conflicting.
     first = learner.import_apkg(apkg)
     assert (first.new, first.updated, first.conflicting) == (0, 0, NOTES)

@@ -131,8 +131,9 @@ def test_deleted_state_adds_nothing_and_overwrites_nothing(deck_file, tmp_path, 
     assert state_path(deck_file).exists()
     assert all(s.mod < BASELINE_TIME for s in read_state(state_path(deck_file)).questions.values())
     assert result.report.lines() == [
-        "first build of this deck: every question arrives in Anki as new. Commit the build "
-        "state saved beside the deck with it.",
+        "first build of this deck in this folder: a question Anki already has (same key and id, "
+        "or the same guid:) is matched, keeps its reviews and is not added again; every other "
+        "question arrives as new. Commit the build state saved beside the deck with it.",
         "  built and imported this deck before, and lost its state? See 'If the state file is "
         "lost' in the README before importing.",
     ]

@@ -258,6 +258,7 @@ def _build(
     )
     report = result.report
     report.dry_run = options.dry_run
+    report.source = str(path)
     if not selection.empty:
         report.selection = selection.describe()
     answers_file = answers_path(path)

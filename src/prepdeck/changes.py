@@ -61,6 +61,9 @@ class ChangeReport:
     answers_untimed: list[str] = field(default_factory=list)
     local_file: str = ""
     answers_marked: bool = False  # the committed state now records that answers were packaged
+    # New to the build state, with the GUID of a note the learner may already have (`guid:`).
+    known_guids: list[str] = field(default_factory=list)
+    source: str = ""  # the deck file, for advice that points into it
     media_changed: list[tuple[str, list[str]]] = field(default_factory=list)  # id, paths
     resent: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
@@ -113,7 +116,9 @@ class ChangeReport:
         if self.previous is None:
             return [
                 *out,
-                "first build of this deck: every question arrives in Anki as new. "
+                "first build of this deck in this folder: a question Anki already has (same key "
+                "and id, or the same guid:) is matched, keeps its reviews and is not added "
+                "again; every other question arrives as new. "
                 + (
                     "A build (without --dry-run) saves a build state beside the deck: commit "
                     "it with the deck."
@@ -122,6 +127,7 @@ class ChangeReport:
                 ),
                 "  built and imported this deck before, and lost its state? See 'If the state "
                 "file is lost' in the README before importing.",
+                *self._known_guid_lines(),
                 *self.plan,
             ]
         if self.key_changed:
@@ -171,9 +177,10 @@ class ChangeReport:
             ]
         renamed_new = {new for _, new, _ in self.renamed_ids}
         renamed_old = {old for old, _, _ in self.renamed_ids}
-        added = [q for q in self.added if q not in renamed_new]
+        added = [q for q in self.added if q not in renamed_new and q not in self.known_guids]
         if added:
             out.append(f"new: {len(added)} ({_listing(added)})")
+        out += self._known_guid_lines()
         if self.returned:
             out.append(
                 f"back in the deck: {len(self.returned)} ({_listing(self.returned)}); they keep "
@@ -275,6 +282,17 @@ class ChangeReport:
                 )
         return out
 
+    def _known_guid_lines(self) -> list[str]:
+        if not self.known_guids:
+            return []
+        ids = self.known_guids
+        return [
+            f"{_plural(len(ids), 'question')} keep the identity of notes you may already "
+            f"study in Anki (guid:): {_listing(ids)}. If those notes are of another note type, "
+            f"follow the steps at the top of {self.source or 'the deck file'} before studying; "
+            "otherwise Anki skips them as conflicting (nothing is lost, nothing is updated)."
+        ]
+
 
 def _listing(ids: list[str], most: int = 12) -> str:
     """Ids for one report line; a long list is cut short rather than flooding the terminal."""
@@ -353,6 +371,8 @@ def compare(
             continue
         content = content_digest(note)
         before = old.get(q.id)
+        if before is None and q.guid:
+            report.known_guids.append(q.id)
         if q.id in resend:
             mod = later
         elif previous is None:
