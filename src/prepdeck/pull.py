@@ -451,9 +451,18 @@ def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Pat
             continue
         shared = render_note(as_written(q))
         before = questions.get(q.id)
+        held = mine.get(q.id)
         mod = max(mods[q.id], before.mod if before else 0)
+        shared_mod = mod
+        if q.shared is not None or held is not None:
+            # Anki's note held own answers. A package without them (a fresh clone's) must
+            # never be newer than what the learner's devices hold with them: the committed
+            # time stays at most this machine's last time for the note. The answers' own
+            # time, Anki's, lives in the local state.
+            sent = max(held.mod, before.mod) if held and before else (before.mod if before else 0)
+            shared_mod = min(mod, sent)
         questions[q.id] = NoteState(
-            mod=mod,
+            mod=shared_mod,
             content=content_digest(shared),
             source=source_digest(as_written(q)),
             text=text_key(q.question),
