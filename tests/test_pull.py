@@ -328,3 +328,24 @@ def test_a_recording_removed_in_anki_is_said(tmp_path, anki):
         "recordings changed in Anki: not brought back (set `audio:` in the YAML, or put the "
         "files beside the deck)"
     ]
+
+
+def test_tags_anki_sets_for_the_learner_never_reach_the_deck_file(project, tmp_path, anki):
+    """Issue 19.6: marked, leech (any case) and Anki's duplicate marker are the learner's."""
+    note = anki.note("staying-current")
+    note.tags += ["marked", "Leech", "DUPLICATE", "topic::elsewhere", "Prepdeck::x", "shared"]
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    marked_only = anki.note("unhappy-user")
+    marked_only.tags.append("marked")
+    anki.col.update_note(marked_only)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", marked_only.id)
+
+    result = pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    assert [(e.id, e.values) for e in result.edits] == [
+        ("staying-current", {"tags": ("professional-development", "shared")})
+    ]
+    text = project.read_text(encoding="utf-8")
+    assert "marked" not in text.lower() and "leech" not in text.lower()
+    assert "duplicate" not in text.lower()

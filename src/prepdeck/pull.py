@@ -42,6 +42,20 @@ from prepdeck.state import (
 from prepdeck.yamlnodes import compose_checked
 
 KEYS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
+# Tags Anki sets for one learner (Browse > Toggle Mark, a leech, Check Database's and Find
+# Duplicates' markers): that learner's, never the deck's. Anki ignores a tag's case.
+ANKI_TAGS = frozenset({"marked", "leech", "duplicate"})
+MACHINE_TAG_PREFIXES = (TOPIC_TAG_PREFIX, "prepdeck::")
+
+
+def deck_tags(tags) -> tuple[str, ...]:
+    """The tags of a note that belong in the deck file: not Anki's per-learner tags, and not
+    the ones prepdeck sets itself (topic, retired)."""
+    return tuple(
+        t
+        for t in tags
+        if t.casefold() not in ANKI_TAGS and not t.casefold().startswith(MACHINE_TAG_PREFIXES)
+    )
 
 
 @dataclass
@@ -163,10 +177,11 @@ def _edit(q: Question, note: AnkiNote) -> Edit:
             if _words(text) != _words(getattr(q, key)):
                 values[key] = text
                 lines.append(_changed(key, getattr(q, key), text))
-    own = [t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::"))]
+    own = deck_tags(note.tags)
     folded = {t.casefold() for t in own}
-    if folded != {t.casefold() for t in q.tags}:
-        kept = [t for t in q.tags if t.casefold() in folded]  # in the YAML's order
+    written = deck_tags(q.tags)  # a tag the YAML itself gives the Anki-managed name stays
+    if folded != {t.casefold() for t in written}:
+        kept = [t for t in q.tags if t.casefold() in folded or t not in written]
         new = [t for t in own if t.casefold() not in {k.casefold() for k in kept}]
         values["tags"] = (*kept, *new)
         lines.append(_changed("tags", ", ".join(q.tags), ", ".join(values["tags"])))
@@ -304,7 +319,7 @@ def _new_question(note: AnkiNote, taken: set[str]) -> Question:
     have = _fields(note)
     text = to_text(have["Question"]).markdown or "New question"
     tips = to_tips(have["Tips"]).tips or ("(no tips yet)",)
-    own = tuple(t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::")))
+    own = deck_tags(note.tags)
     return Question(
         id=question_id(text, taken),
         topic=to_text(have["Topic"]).markdown or "New",
