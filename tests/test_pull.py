@@ -349,3 +349,54 @@ def test_tags_anki_sets_for_the_learner_never_reach_the_deck_file(project, tmp_p
     text = project.read_text(encoding="utf-8")
     assert "marked" not in text.lower() and "leech" not in text.lower()
     assert "duplicate" not in text.lower()
+
+
+def test_an_export_without_the_deck_says_so_not_no_edits(project, tmp_path, monkeypatch):
+    """Issue 19.5: an export of another deck holds nothing of this one."""
+    from conftest import Anki
+
+    folder = tmp_path / "other"
+    folder.mkdir()
+    other = Anki(folder)
+    note = other.col.new_note(other.col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Unrelated?", "Yes"
+    other.col.add_note(note, 1)
+    export = _export(other, folder, "apkg")
+    other.close()
+    monkeypatch.chdir(project.parent.parent)
+
+    result = CliRunner().invoke(cli, ["pull", str(export)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "resource-sharing-interview:",
+        f"  {export} holds no note of this deck: nothing to pull (export this deck from Anki, "
+        "or the whole collection).",
+    ]
+
+
+def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, monkeypatch):
+    """Issue 19.5: the device exported from changes nothing; one without the edit updates."""
+    from conftest import Anki
+
+    folder = tmp_path / "desktop"
+    folder.mkdir()
+    desktop = Anki(folder)
+    desktop.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+    _edit_in_anki(anki, "ill-systems", Tips=("Relais ILL", "Relais D2D"))
+    export = _export(anki, tmp_path, "apkg")
+    monkeypatch.chdir(project.parent.parent)
+
+    result = CliRunner().invoke(cli, ["pull", str(export), "--write"])
+    rebuilt = build_deck(project, out_dir=tmp_path / "dist").output
+    logs = [device.import_apkg(rebuilt) for device in (anki, desktop)]
+    desktop.close()
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "  the next build sends 2 pulled note(s) as Anki has them (ill-systems, unhappy-user): "
+        "importing it where you exported from changes nothing; another device that does not "
+        "have these edits yet updates 2 note(s)."
+    ) in result.stdout.splitlines()
+    assert [log.updated for log in logs] == [0, 2]

@@ -77,6 +77,8 @@ class PullResult:
     added_mods: dict[str, int] = field(default_factory=dict)  # their times in Anki
     not_imported: list[str] = field(default_factory=list)  # Anki has an older version
     other_notes: int = 0  # notes of other note types or decks
+    found: int = 0  # notes of this deck in the export
+    export: str = ""
     written: list[Path] = field(default_factory=list)
 
 
@@ -106,12 +108,13 @@ def pull(
     ours = {nt.id for nt in package.notetypes.values() if nt.name == notetype_name(deck.key)}
     by_guid = {q.guid or note_guid(deck.key, q.id): q for q in deck.questions}
     known = {note_guid(deck.key, qid) for qid in state.questions}
-    result = PullResult(deck)
+    result = PullResult(deck, export=export)
     taken = {q.id for q in deck.questions}
     for note in package.notes:
         if note.notetype not in ours:
             result.other_notes += 1
             continue
+        result.found += 1
         q = by_guid.get(note.guid)
         if q is None:
             if note.guid not in known:  # made in Anki, not a question removed from the YAML
@@ -517,8 +520,28 @@ def report_lines(result: PullResult, theirs: bool, write: bool) -> list[str]:
             f"not imported yet: {', '.join(result.not_imported)} (Anki has an older version "
             "than the last build; import the package first)"
         )
+    if not result.found:
+        return [
+            f"{result.export} holds no note of this deck: nothing to pull (export this deck "
+            "from Anki, or the whole collection)."
+        ]
     if not out:
         out.append("no edits in Anki since the last build.")
     elif not write:
         out.append("run with --write to apply these edits to the deck file.")
+    elif result.written:
+        out += devices_lines(result, theirs)
     return out
+
+
+def devices_lines(result: PullResult, theirs: bool) -> list[str]:
+    """What each device sees from the next build, once the edits are in the deck file."""
+    ids = [e.id for e in result.edits if e.values and (theirs or not e.conflict)]
+    if not ids:
+        return []
+    listed = ", ".join(ids)
+    return [
+        f"the next build sends {len(ids)} pulled note(s) as Anki has them ({listed}): "
+        "importing it where you exported from changes nothing; another device that does not "
+        f"have these edits yet updates {len(ids)} note(s)."
+    ]
