@@ -400,3 +400,55 @@ def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, m
         "have these edits yet updates 2 note(s)."
     ) in result.stdout.splitlines()
     assert [log.updated for log in logs] == [0, 2]
+
+
+def test_two_notes_with_one_identity_are_refused_naming_both(project, tmp_path, anki):
+    """Issue 20.5: their values would merge (`BBB- CCC`); nothing is written."""
+    from prepdeck.errors import PrepdeckError
+
+    original = anki.note("staying-current")
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    copy = anki.col.new_note(model)
+    copy["Question"], copy["Tips"] = "Answer from tablet", "<ul><li>CCC</li></ul>"
+    anki.col.add_note(copy, 1)
+    anki.col.db.execute(
+        "update notes set guid = ?, mod = mod + 60 where id = ?", original.guid, copy.id
+    )
+    before = project.read_bytes()
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    message = str(err.value)
+    assert f"two notes share one identity (GUID {original.guid!r})" in message
+    assert f"note {original.id} ('How do you stay current" in message
+    assert f"note {copy.id} ('Answer from tablet')" in message
+    assert project.read_bytes() == before
+
+
+def test_fields_reordered_in_anki_are_read_by_name(project, tmp_path, anki):
+    """Issue 20.5: a note type whose fields were moved in Anki must not swap question and tips."""
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    anki.col.models.reposition_field(model, model["flds"][1], 0)  # Tips first
+    anki.col.models.update_dict(model)
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+
+    result = pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    assert [(e.id, sorted(e.values)) for e in result.edits] == [("unhappy-user", ["tips"])]
+    pulled = next(q for q in load_deck(project).questions if q.id == "unhappy-user")
+    assert pulled.tips[1].startswith("Listen carefully first")
+    assert pulled.question == "How would you handle an unhappy or frustrated library user?"
+
+
+def test_a_field_renamed_in_anki_is_named_in_the_message(project, tmp_path, anki):
+    from prepdeck.errors import PrepdeckError
+
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    anki.col.models.rename_field(model, model["flds"][1], "Points")
+    anki.col.models.update_dict(model)
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(_export(anki, tmp_path, "apkg")))
+
+    assert "has no field Tips (renamed or removed in Anki)" in str(err.value)

@@ -110,10 +110,8 @@ def pull(
     known = {note_guid(deck.key, qid) for qid in state.questions}
     result = PullResult(deck, export=export)
     taken = {q.id for q in deck.questions}
-    for note in package.notes:
-        if note.notetype not in ours:
-            result.other_notes += 1
-            continue
+    result.other_notes = sum(note.notetype not in ours for note in package.notes)
+    for note in _our_notes(package, ours, export):
         result.found += 1
         q = by_guid.get(note.guid)
         if q is None:
@@ -151,6 +149,39 @@ def _edited_in_yaml(state, local, q: Question) -> bool:
         return True
     mine = local.questions.get(q.id) if local else None
     return mine is not None and mine.content != content_digest(render_note(q))
+
+
+def _our_notes(package, ours: set[int], export: str) -> list[AnkiNote]:
+    """The deck's notes, each with its fields in prepdeck's order, read by name: a learner
+    may have reordered the fields in Anki. Two notes with one identity are refused: their
+    values would merge."""
+    out: list[AnkiNote] = []
+    seen: dict[str, tuple[int, str]] = {}  # GUID -> the first note's id and question
+    for note in package.notes:
+        if note.notetype not in ours:
+            continue
+        names = package.notetypes[note.notetype].fields
+        missing = [f for f in FIELDS if f not in names]
+        if missing:
+            listed = ", ".join(missing)
+            raise PrepdeckError(
+                f"{export}: the note type '{package.notetypes[note.notetype].name}' has no "
+                f"field {listed} (renamed or removed in Anki); give it back that name in Anki "
+                "(Tools > Manage Note Types > Fields), export again and pull"
+            )
+        named = dict(zip(names, note.fields, strict=False))
+        if note.guid in seen:
+            first, question = seen[note.guid]
+            raise PrepdeckError(
+                f"{export}: two notes share one identity (GUID {note.guid!r}): note {first} "
+                f"({_short(to_text(question).markdown)}) and note {note.id} "
+                f"({_short(to_text(named.get('Question', '')).markdown)}); pulling would merge "
+                f'them. Keep one: in Anki, search "nid:{first},{note.id}", delete the other, '
+                "export again and pull. Nothing was written"
+            )
+        seen[note.guid] = (note.id, named.get("Question", ""))
+        out.append(note._replace(fields=tuple(named.get(f, "") for f in FIELDS)))
+    return out
 
 
 def _fields(note: AnkiNote) -> dict[str, str]:
