@@ -307,7 +307,7 @@ def test_edits_from_anki_that_would_break_the_deck_name_the_notes_not_a_line(
         pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
 
     assert str(err.value).startswith(
-        f"{project}: the edits from Anki (staying-current) would make the deck file invalid: "
+        f"{project}: the edits from Anki (staying-current) hold values a deck file may not: "
     )
     assert "Nothing was written" in str(err.value)
     assert project.read_bytes() == before

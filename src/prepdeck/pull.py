@@ -111,7 +111,8 @@ def pull(
     result = PullResult(deck, export=export)
     taken = {q.id for q in deck.questions}
     result.other_notes = sum(note.notetype not in ours for note in package.notes)
-    for note in _our_notes(package, ours, export):
+    removed: dict[int, int] = {}  # control characters taken out, by note id
+    for note in _our_notes(package, ours, export, removed):
         result.found += 1
         q = by_guid.get(note.guid)
         if q is None:
@@ -127,6 +128,12 @@ def pull(
             result.not_imported.append(q.id)
         elif note.mod > sent.mod:
             edit = _edit(q, note)
+            if removed.get(note.id) and edit.values:
+                n = removed[note.id]
+                edit.lines.append(
+                    f"removed {n} control character{'s' if n != 1 else ''} (invisible on a "
+                    "card; a deck file may not hold them)"
+                )
             if edit.values or edit.lines:
                 edit.conflict = _edited_in_yaml(state, local, q)
                 result.edits.append(edit)
@@ -151,7 +158,7 @@ def _edited_in_yaml(state, local, q: Question) -> bool:
     return mine is not None and mine.content != content_digest(render_note(q))
 
 
-def _our_notes(package, ours: set[int], export: str) -> list[AnkiNote]:
+def _our_notes(package, ours: set[int], export: str, removed: dict[int, int]) -> list[AnkiNote]:
     """The deck's notes, each with its fields in prepdeck's order, read by name: a learner
     may have reordered the fields in Anki. Two notes with one identity are refused: their
     values would merge."""
@@ -180,8 +187,27 @@ def _our_notes(package, ours: set[int], export: str) -> list[AnkiNote]:
                 "export again and pull. Nothing was written"
             )
         seen[note.guid] = (note.id, named.get("Question", ""))
-        out.append(note._replace(fields=tuple(named.get(f, "") for f in FIELDS)))
+        fields = [_without_controls(named.get(f, "")) for f in FIELDS]
+        tags = [_without_controls(t) for t in note.tags]
+        removed[note.id] = sum(n for _, n in fields) + sum(n for _, n in tags)
+        out.append(
+            note._replace(fields=tuple(f for f, _ in fields), tags=tuple(t for t, _ in tags if t))
+        )
     return out
+
+
+# What a deck file may not hold, as `prepdeck import` strips it: control characters (a tab
+# and a line break stay; a lone CR becomes a line break).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
+
+
+def _without_controls(text: str) -> tuple[str, int]:
+    """`text` without control characters, and how many went (a CR, CRLF's too, counts)."""
+    returns = text.count("\r")
+    if returns:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept, count = _CONTROL.subn("", text)
+    return kept, count + returns
 
 
 def _fields(note: AnkiNote) -> dict[str, str]:
@@ -421,12 +447,13 @@ def _write(
     from prepdeck import yamledit
 
     edits = [e for e in result.edits if (theirs or not e.conflict) and e.values]
-    deck_text = _read(deck_path)
+    deck_file = _Source.read(deck_path)
+    deck_text = deck_file.text
     mine_path = Path(answers_path(deck_path))
-    mine_text = _read(mine_path) if mine_path.exists() else None
     deck_root = _root(deck_text, deck_path)
     questions = yamledit.entry(deck_root, "questions")[1]
     by_id = {yamledit.entry(m, "id")[1].value: m for m in questions.value}
+    found = yamledit.aliases(deck_text)
     deck_splices: list[yamledit.Splice] = []
     mine_values: dict[str, dict[str, str]] = {}
     for edit in edits:
@@ -436,7 +463,13 @@ def _write(
             if key in q.mine:
                 mine_values.setdefault(edit.id, {})[key] = str(value)
                 continue
-            deck_splices.append(_splice(deck_text, mapping, key, value))
+            try:
+                deck_splices += _splice(deck_text, mapping, key, value, found)
+            except yamledit.EditError as err:
+                raise PrepdeckError(
+                    f"{deck_path}:{mapping.start_mark.line + 1}: '{edit.id}': {key} edited in "
+                    f"Anki cannot be written in place: {err}. Nothing was written"
+                ) from None
     if add_new and result.added:
         from prepdeck.dump import _question
 
@@ -444,21 +477,29 @@ def _write(
         deck_splices.append(yamledit.append_item(deck_text, questions, block))
     files: list[tuple[Path, bytes]] = []
     if deck_splices:
-        files.append((deck_path, yamledit.apply(deck_text, deck_splices).encode("utf-8")))
+        files.append((deck_path, deck_file.edited(deck_splices)))
     if mine_values:
-        files.append((mine_path, _mine_text(mine_text, mine_path, mine_values).encode("utf-8")))
+        mine_file = _Source.read(mine_path)
+        files.append((mine_path, mine_file.edited(_mine_splices(mine_file, mine_values))))
     if not files:
         return []
     # The state records what the next build will send for the pulled notes, with Anki's time,
     # so that build sends nothing new for them and the learner's edit stays in Anki.
     staged = {path: data for path, data in files}
+    for path, data in files:
+        root, _ = compose_checked(data.decode("utf-8-sig"), str(path))
+        if root is None:  # the splices broke the YAML itself: prepdeck's fault, not the notes'
+            raise PrepdeckError(
+                f"{path}: prepdeck could not write the edits from Anki in place (a prepdeck "
+                "bug; please report it with the deck file). Nothing was written"
+            )
     try:
         deck_after = _load_staged(deck_path, staged)
     except DeckFileError as err:
         ids = ", ".join([*(e.id for e in edits), *(q.id for q in result.added if add_new)])
         reasons = "; ".join(p.message for p in err.problems[:5])
         raise PrepdeckError(
-            f"{deck_path}: the edits from Anki ({ids}) would make the deck file invalid: "
+            f"{deck_path}: the edits from Anki ({ids}) hold values a deck file may not: "
             f"{reasons}. Nothing was written; fix those notes in Anki, or edit the YAML by hand"
         ) from None
     # A note added in Anki is not recorded as sent: the next build sends it once more, so
@@ -469,45 +510,71 @@ def _write(
     return [p for p, _ in files]
 
 
-def _splice(text: str, mapping, key: str, value: object):
+@dataclass
+class _Source:
+    """A YAML file to edit in place: its text, and what it is written with (a byte order
+    mark, CRLF line ends), kept as they were."""
+
+    path: Path
+    text: str
+    bom: bool
+    newline: str
+
+    @classmethod
+    def read(cls, path: Path) -> _Source:
+        raw = read_bounded(path, MAX_FILE_BYTES)
+        text = raw.decode("utf-8-sig")
+        crlf = text.count("\r\n")
+        newline = "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
+        return cls(path, text, raw.startswith(b"\xef\xbb\xbf"), newline)
+
+    def edited(self, splices) -> bytes:
+        from prepdeck import yamledit
+
+        text = yamledit.apply(self.text, splices, self.newline)
+        return ("\ufeff" if self.bom else "").encode() + text.encode("utf-8")
+
+
+def _mine_splices(source: _Source, values: dict[str, dict[str, str]]) -> list:
     from prepdeck import yamledit
 
-    found = yamledit.entry(mapping, key)
-    if key == "retired":
-        literal = "true" if value else "false"
-        if found:
-            node = found[1]
-            return yamledit.Splice(node.start_mark.index, node.end_mark.index, literal)
-        return yamledit.add_entry(text, mapping, key, literal, raw=True) if value else None
-    if key in ("tips", "tags"):
-        items = list(value)  # type: ignore[arg-type]
-        if found:
-            return yamledit.replace_list(text, found[0], found[1], items)
-        return yamledit.add_list_entry(text, mapping, key, items)
-    if found:
-        return yamledit.replace_value(text, found[0], found[1], str(value))
-    return yamledit.add_entry(text, mapping, key, str(value))
-
-
-def _mine_text(text: str | None, path: Path, values: dict[str, dict[str, str]]) -> str:
-    from prepdeck import yamledit
-
-    root = _root(text, path)
+    text = source.text
+    root = _root(text, source.path)
     answers = yamledit.entry(root, "answers")[1]
+    found = yamledit.aliases(text)
     splices = []
     for qid, entries in values.items():
         mapping = yamledit.entry(answers, qid)[1]
         for key, value in entries.items():
-            found = yamledit.entry(mapping, key)
-            if found:
-                splices.append(yamledit.replace_value(text, found[0], found[1], value))
-            else:
-                splices.append(yamledit.add_entry(text, mapping, key, value))
-    return yamledit.apply(text, splices)
+            try:
+                splices += _splice(text, mapping, key, value, found)
+            except yamledit.EditError as err:
+                raise PrepdeckError(
+                    f"{source.path}:{mapping.start_mark.line + 1}: '{qid}': {key} edited in "
+                    f"Anki cannot be written in place: {err}. Nothing was written"
+                ) from None
+    return splices
 
 
-def _read(path: Path) -> str:
-    return read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig")
+def _splice(text: str, mapping, key: str, value: object, found) -> list:
+    from prepdeck import yamledit
+
+    entry = yamledit.entry(mapping, key)
+    flow = bool(mapping.flow_style)
+    if key == "retired":
+        literal = "true" if value else "false"
+        if entry:
+            start, end, _ = yamledit.value_span(text, entry[0].end_mark.index, entry[1], found)
+            return [yamledit.Splice(start, end, literal)]
+        return [yamledit.add_entry(text, mapping, key, literal, raw=True)] if value else []
+    if key in ("tips", "tags"):
+        items = list(value)  # type: ignore[arg-type]
+        if entry:
+            return yamledit.replace_list(text, *entry, items, flow=flow, found=found)
+        return [yamledit.add_list_entry(text, mapping, key, items)]
+    if entry:
+        return [yamledit.replace_value(text, *entry, str(value), flow=flow, found=found)]
+    return [yamledit.add_entry(text, mapping, key, str(value))]
 
 
 def _root(text: str, path: Path):
