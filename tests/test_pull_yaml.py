@@ -188,3 +188,20 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_kept(tmp_path, anki):
     assert after.startswith(raw[: raw.index(b"      - two")])
     q = _question(deck, "a")
     assert (q.tips, q.example) == (("one", "two", "three"), "E1\n\nE2")
+
+
+def test_a_tip_with_a_comment_pulled_into_a_block_keeps_the_comment_out_of_it(tmp_path, anki):
+    text = HEAD + (
+        "  - id: a\n    topic: T\n    question: Q?\n    tips:\n      - one  # PRIVATE\n"
+        "      - two\n"
+    )
+    deck, _ = _pulled(
+        tmp_path,
+        anki,
+        text,
+        "a",
+        Tips="<ul><li><p>line one</p><p>line two</p></li><li>two</li></ul>",
+    )
+
+    assert _question(deck, "a").tips == ("line one\n\nline two", "two")
+    assert "# PRIVATE" in deck.read_text()

@@ -218,7 +218,12 @@ def _block_items(text: str, node: SequenceNode, new: list[str], found) -> list[S
         _, item_start, item_end, alias = spans[head + k]
         if not alias:
             _check_anchor(text, item_start, found, f"tip {head + k + 1}")
-        splices.append(Splice(item_start, item_end, _scalar(new_mid[k], column + 2)))
+        value = _scalar(new_mid[k], column + 2)
+        comment, line_end = ("", item_end) if alias else _comment_after(text, item_end)
+        if comment and value[:1] in "|>":  # the comment would become part of the block
+            head_line, _, rest = value.partition("\n")
+            value, item_end = f"{head_line}  {comment}\n{rest}", line_end
+        splices.append(Splice(item_start, item_end, value))
     for i in old_mid[paired:]:  # removed: the item's lines go, a comment on them with it
         dash, item_start, item_end, alias = spans[i]
         if not alias:
