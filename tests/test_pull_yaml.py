@@ -205,3 +205,11 @@ def test_a_tip_with_a_comment_pulled_into_a_block_keeps_the_comment_out_of_it(tm
 
     assert _question(deck, "a").tips == ("line one\n\nline two", "two")
     assert "# PRIVATE" in deck.read_text()
+
+
+def test_the_last_tip_removed_and_a_value_added_in_one_pull(tmp_path, anki):
+    text = HEAD + "  - id: a\n    topic: T\n    question: Q?\n    tips:\n      - one\n      - two\n"
+    deck, _ = _pulled(tmp_path, anki, text, "a", Tips="<ul><li>one</li></ul>", Example="<p>New</p>")
+
+    q = _question(deck, "a")
+    assert (q.tips, q.example) == (("one",), "New")

@@ -228,9 +228,12 @@ def _block_items(text: str, node: SequenceNode, new: list[str], found) -> list[S
         dash, item_start, item_end, alias = spans[i]
         if not alias:
             _check_anchor(text, item_start, found, f"tip {i + 1}")
-        line_start = text.rfind("\n", 0, dash) + 1
-        stop = text.find("\n", item_end)
-        splices.append(Splice(line_start, len(text) if stop < 0 else stop + 1, ""))
+        # From the line break before it to the end of its line: whatever is added after
+        # the list (a new key) still lands after the line before.
+        line_start = text.rfind("\n", 0, dash)
+        if line_start > 0 and text[line_start - 1] == "\r":
+            line_start -= 1
+        splices.append(Splice(max(line_start, 0), _line_end(text, item_end), ""))
     added = new_mid[paired:]
     if added:
         lines = "".join(f"\n{pad}- {_scalar(t, column + 2)}" for t in added)
