@@ -25,7 +25,7 @@ CASES = {
     "open speech tags": (lambda n: "[anki:tts" * n, to_markdown, 5000),
     "backslashes in bold": (lambda n: "<b>" + "\\" * n + "x</b>", to_markdown, 5000),
     "stars after backslashes": (lambda n: "<i>" + "\\\\*" * n + "</i>", to_markdown, 2000),
-    "a long list of tips": (lambda n: "<ul>" + "<li>tip one two</li>" * n, to_tips, 100),
+    "a long list of tips": (lambda n: "<ul>" + "<li>tip one two</li>" * n, to_tips, 250),
 }
 
 
