@@ -103,3 +103,14 @@ def test_any_field_html_converts_without_error(html):
     for convert in (to_markdown, to_text):
         assert isinstance(convert(html).markdown, str)
     assert all(isinstance(t, str) and t for t in to_tips(html).tips)
+
+
+@pytest.mark.parametrize("start", ["²", "①⑤", "٣", "12345678901"])
+def test_a_list_start_that_is_not_ascii_digits_starts_at_one(start):
+    """str.isdigit takes "²" and "①", which int() refuses: only 0-9 count as a number."""
+    assert to_markdown(f'<ol start="{start}"><li>a</li><li>b</li></ol>').markdown == "1. a\n2. b"
+
+
+def test_only_ascii_digits_are_escaped_as_a_list_number():
+    assert to_markdown("<p>٣. three</p>").markdown == "٣. three"  # Arabic-Indic 3
+    assert to_markdown("<p>2. second</p>").markdown == "2\\. second"

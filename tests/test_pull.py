@@ -307,7 +307,7 @@ def test_edits_from_anki_that_would_break_the_deck_name_the_notes_not_a_line(
         pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
 
     assert str(err.value).startswith(
-        f"{project}: the edits from Anki (staying-current) would make the deck file invalid: "
+        f"{project}: the edits from Anki (staying-current) hold values a deck file may not: "
     )
     assert "Nothing was written" in str(err.value)
     assert project.read_bytes() == before
@@ -328,3 +328,127 @@ def test_a_recording_removed_in_anki_is_said(tmp_path, anki):
         "recordings changed in Anki: not brought back (set `audio:` in the YAML, or put the "
         "files beside the deck)"
     ]
+
+
+def test_tags_anki_sets_for_the_learner_never_reach_the_deck_file(project, tmp_path, anki):
+    """Issue 19.6: marked, leech (any case) and Anki's duplicate marker are the learner's."""
+    note = anki.note("staying-current")
+    note.tags += ["marked", "Leech", "DUPLICATE", "topic::elsewhere", "Prepdeck::x", "shared"]
+    anki.col.update_note(note)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", note.id)
+    marked_only = anki.note("unhappy-user")
+    marked_only.tags.append("marked")
+    anki.col.update_note(marked_only)
+    anki.col.db.execute("update notes set mod = mod + 60 where id = ?", marked_only.id)
+
+    result = pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    assert [(e.id, e.values) for e in result.edits] == [
+        ("staying-current", {"tags": ("professional-development", "shared")})
+    ]
+    text = project.read_text(encoding="utf-8")
+    assert "marked" not in text.lower() and "leech" not in text.lower()
+    assert "duplicate" not in text.lower()
+
+
+def test_an_export_without_the_deck_says_so_not_no_edits(project, tmp_path, monkeypatch):
+    """Issue 19.5: an export of another deck holds nothing of this one."""
+    from conftest import Anki
+
+    folder = tmp_path / "other"
+    folder.mkdir()
+    other = Anki(folder)
+    note = other.col.new_note(other.col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Unrelated?", "Yes"
+    other.col.add_note(note, 1)
+    export = _export(other, folder, "apkg")
+    other.close()
+    monkeypatch.chdir(project.parent.parent)
+
+    result = CliRunner().invoke(cli, ["pull", str(export)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "resource-sharing-interview:",
+        f"  {export} holds no note of this deck: nothing to pull (export this deck from Anki, "
+        "or the whole collection).",
+    ]
+
+
+def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, monkeypatch):
+    """Issue 19.5: the device exported from changes nothing; one without the edit updates."""
+    from conftest import Anki
+
+    folder = tmp_path / "desktop"
+    folder.mkdir()
+    desktop = Anki(folder)
+    desktop.import_apkg(build_deck(project, out_dir=tmp_path / "dist").output)
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+    _edit_in_anki(anki, "ill-systems", Tips=("Relais ILL", "Relais D2D"))
+    export = _export(anki, tmp_path, "apkg")
+    monkeypatch.chdir(project.parent.parent)
+
+    result = CliRunner().invoke(cli, ["pull", str(export), "--write"])
+    rebuilt = build_deck(project, out_dir=tmp_path / "dist").output
+    logs = [device.import_apkg(rebuilt) for device in (anki, desktop)]
+    desktop.close()
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "  the next build sends 2 pulled note(s) as Anki has them (ill-systems, unhappy-user): "
+        "importing it where you exported from changes nothing; another device that does not "
+        "have these edits yet updates 2 note(s)."
+    ) in result.stdout.splitlines()
+    assert [log.updated for log in logs] == [0, 2]
+
+
+def test_two_notes_with_one_identity_are_refused_naming_both(project, tmp_path, anki):
+    """Issue 20.5: their values would merge (`BBB- CCC`); nothing is written."""
+    from prepdeck.errors import PrepdeckError
+
+    original = anki.note("staying-current")
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    copy = anki.col.new_note(model)
+    copy["Question"], copy["Tips"] = "Answer from tablet", "<ul><li>CCC</li></ul>"
+    anki.col.add_note(copy, 1)
+    anki.col.db.execute(
+        "update notes set guid = ?, mod = mod + 60 where id = ?", original.guid, copy.id
+    )
+    before = project.read_bytes()
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    message = str(err.value)
+    assert f"two notes share one identity (GUID {original.guid!r})" in message
+    assert f"note {original.id} ('How do you stay current" in message
+    assert f"note {copy.id} ('Answer from tablet')" in message
+    assert project.read_bytes() == before
+
+
+def test_fields_reordered_in_anki_are_read_by_name(project, tmp_path, anki):
+    """Issue 20.5: a note type whose fields were moved in Anki must not swap question and tips."""
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    anki.col.models.reposition_field(model, model["flds"][1], 0)  # Tips first
+    anki.col.models.update_dict(model)
+    _edit_in_anki(anki, "unhappy-user", Tips=("Listen first", "Listen carefully first"))
+
+    result = pull(project, str(_export(anki, tmp_path, "apkg")), write=True)
+
+    assert [(e.id, sorted(e.values)) for e in result.edits] == [("unhappy-user", ["tips"])]
+    pulled = next(q for q in load_deck(project).questions if q.id == "unhappy-user")
+    assert pulled.tips[1].startswith("Listen carefully first")
+    assert pulled.question == "How would you handle an unhappy or frustrated library user?"
+
+
+def test_a_field_renamed_in_anki_is_named_in_the_message(project, tmp_path, anki):
+    from prepdeck.errors import PrepdeckError
+
+    model = anki.col.models.by_name("prepdeck-resource-sharing-interview")
+    anki.col.models.rename_field(model, model["flds"][1], "Points")
+    anki.col.models.update_dict(model)
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(_export(anki, tmp_path, "apkg")))
+
+    assert "has no field Tips (renamed or removed in Anki)" in str(err.value)

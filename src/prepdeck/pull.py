@@ -3,23 +3,23 @@
 An exported package holds each prepdeck note with its GUID and the time it last changed.
 A note whose time is later than the one prepdeck last sent was edited in Anki. Its fields
 are turned back into YAML values (HTML -> Markdown, sources/htmlmd.py), compared with the deck
-file value by value, and, with --write, spliced into the files in place (yamledit.py). The
-state then records the pulled content with Anki's time, so the next build sends nothing for
-those notes and the learner's edit stays as it is.
+file value by value, and, with --write, spliced into the files in place (pullwrite.py,
+yamledit.py). The state then records the pulled content with Anki's time, so the next build
+sends nothing for those notes and the learner's edit stays as it is. For a note that held own
+answers, Anki's time goes to the machine-local state only: the committed one keeps this
+machine's last time, so a clone without the answers never sends the note as newer.
 """
 
 from __future__ import annotations
 
 import html as html_module
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from prepdeck.atomic import write_together
-from prepdeck.changes import content_digest, source_digest
-from prepdeck.errors import DeckFileError, PrepdeckError
-from prepdeck.files import read_bounded
-from prepdeck.load import MAX_FILE_BYTES, answers_path, load_deck
+from prepdeck.changes import content_digest
+from prepdeck.errors import PrepdeckError
+from prepdeck.load import load_deck
 from prepdeck.model import Deck, Question, as_written
 from prepdeck.notetype import FIELDS, note_guid, notetype_name
 from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX, render_note
@@ -28,20 +28,28 @@ from prepdeck.sources.draft import question_id
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 from prepdeck.state import (
     LocalNote,
-    LocalState,
     NoteState,
-    dump_local_state,
-    dump_state,
     local_state_path,
     read_local_state,
     read_state,
     state_path,
-    text_key,
-    tip_keys,
 )
-from prepdeck.yamlnodes import compose_checked
 
 KEYS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
+# Tags Anki sets for one learner (Browse > Toggle Mark, a leech, Check Database's and Find
+# Duplicates' markers): that learner's, never the deck's. Anki ignores a tag's case.
+ANKI_TAGS = frozenset({"marked", "leech", "duplicate"})
+MACHINE_TAG_PREFIXES = (TOPIC_TAG_PREFIX, "prepdeck::")
+
+
+def deck_tags(tags) -> tuple[str, ...]:
+    """The tags of a note that belong in the deck file: not Anki's per-learner tags, and not
+    the ones prepdeck sets itself (topic, retired)."""
+    return tuple(
+        t
+        for t in tags
+        if t.casefold() not in ANKI_TAGS and not t.casefold().startswith(MACHINE_TAG_PREFIXES)
+    )
 
 
 @dataclass
@@ -63,6 +71,8 @@ class PullResult:
     added_mods: dict[str, int] = field(default_factory=dict)  # their times in Anki
     not_imported: list[str] = field(default_factory=list)  # Anki has an older version
     other_notes: int = 0  # notes of other note types or decks
+    found: int = 0  # notes of this deck in the export
+    export: str = ""
     written: list[Path] = field(default_factory=list)
 
 
@@ -92,12 +102,12 @@ def pull(
     ours = {nt.id for nt in package.notetypes.values() if nt.name == notetype_name(deck.key)}
     by_guid = {q.guid or note_guid(deck.key, q.id): q for q in deck.questions}
     known = {note_guid(deck.key, qid) for qid in state.questions}
-    result = PullResult(deck)
+    result = PullResult(deck, export=export)
     taken = {q.id for q in deck.questions}
-    for note in package.notes:
-        if note.notetype not in ours:
-            result.other_notes += 1
-            continue
+    result.other_notes = sum(note.notetype not in ours for note in package.notes)
+    removed: dict[int, int] = {}  # control characters taken out, by note id
+    for note in _our_notes(package, ours, export, removed):
+        result.found += 1
         q = by_guid.get(note.guid)
         if q is None:
             if note.guid not in known:  # made in Anki, not a question removed from the YAML
@@ -112,11 +122,19 @@ def pull(
             result.not_imported.append(q.id)
         elif note.mod > sent.mod:
             edit = _edit(q, note)
+            if removed.get(note.id) and edit.values:
+                n = removed[note.id]
+                edit.lines.append(
+                    f"removed {n} control character{'s' if n != 1 else ''} (invisible on a "
+                    "card; a deck file may not hold them)"
+                )
             if edit.values or edit.lines:
                 edit.conflict = _edited_in_yaml(state, local, q)
                 result.edits.append(edit)
     if write:
-        result.written = _write(deck_path, deck, result, theirs, add_new)
+        from prepdeck.pullwrite import write_edits
+
+        result.written = write_edits(deck_path, deck, result, theirs, add_new)
     return result
 
 
@@ -134,6 +152,58 @@ def _edited_in_yaml(state, local, q: Question) -> bool:
         return True
     mine = local.questions.get(q.id) if local else None
     return mine is not None and mine.content != content_digest(render_note(q))
+
+
+def _our_notes(package, ours: set[int], export: str, removed: dict[int, int]) -> list[AnkiNote]:
+    """The deck's notes, each with its fields in prepdeck's order, read by name: a learner
+    may have reordered the fields in Anki. Two notes with one identity are refused: their
+    values would merge."""
+    out: list[AnkiNote] = []
+    seen: dict[str, tuple[int, str]] = {}  # GUID -> the first note's id and question
+    for note in package.notes:
+        if note.notetype not in ours:
+            continue
+        names = package.notetypes[note.notetype].fields
+        missing = [f for f in FIELDS if f not in names]
+        if missing:
+            listed = ", ".join(missing)
+            raise PrepdeckError(
+                f"{export}: the note type '{package.notetypes[note.notetype].name}' has no "
+                f"field {listed} (renamed or removed in Anki); give it back that name in Anki "
+                "(Tools > Manage Note Types > Fields), export again and pull"
+            )
+        named = dict(zip(names, note.fields, strict=False))
+        if note.guid in seen:
+            first, question = seen[note.guid]
+            raise PrepdeckError(
+                f"{export}: two notes share one identity (GUID {note.guid!r}): note {first} "
+                f"({_short(to_text(question).markdown)}) and note {note.id} "
+                f"({_short(to_text(named.get('Question', '')).markdown)}); pulling would merge "
+                f'them. Keep one: in Anki, search "nid:{first},{note.id}", delete the other, '
+                "export again and pull. Nothing was written"
+            )
+        seen[note.guid] = (note.id, named.get("Question", ""))
+        fields = [_without_controls(named.get(f, "")) for f in FIELDS]
+        tags = [_without_controls(t) for t in note.tags]
+        removed[note.id] = sum(n for _, n in fields) + sum(n for _, n in tags)
+        out.append(
+            note._replace(fields=tuple(f for f, _ in fields), tags=tuple(t for t, _ in tags if t))
+        )
+    return out
+
+
+# What a deck file may not hold, as `prepdeck import` strips it: control characters (a tab
+# and a line break stay; a lone CR becomes a line break).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
+
+
+def _without_controls(text: str) -> tuple[str, int]:
+    """`text` without control characters, and how many went (a CR, CRLF's too, counts)."""
+    returns = text.count("\r")
+    if returns:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept, count = _CONTROL.subn("", text)
+    return kept, count + returns
 
 
 def _fields(note: AnkiNote) -> dict[str, str]:
@@ -163,10 +233,11 @@ def _edit(q: Question, note: AnkiNote) -> Edit:
             if _words(text) != _words(getattr(q, key)):
                 values[key] = text
                 lines.append(_changed(key, getattr(q, key), text))
-    own = [t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::"))]
+    own = deck_tags(note.tags)
     folded = {t.casefold() for t in own}
-    if folded != {t.casefold() for t in q.tags}:
-        kept = [t for t in q.tags if t.casefold() in folded]  # in the YAML's order
+    written = deck_tags(q.tags)  # a tag the YAML itself gives the Anki-managed name stays
+    if folded != {t.casefold() for t in written}:
+        kept = [t for t in q.tags if t.casefold() in folded or t not in written]
         new = [t for t in own if t.casefold() not in {k.casefold() for k in kept}]
         values["tags"] = (*kept, *new)
         lines.append(_changed("tags", ", ".join(q.tags), ", ".join(values["tags"])))
@@ -213,33 +284,55 @@ def _tips(q: Question, have: str, ours: str) -> tuple[str, ...]:
 
 # A picture prepdeck placed: <img src="prepdeck-<hash>.png" alt="…" …>. Turning a field back
 # into Markdown would drop it, so it stands as a token meanwhile and comes back as the
-# ![alt](path) the deck file wrote.
-_PLACED = re.compile(r'<img src="(_?prepdeck-[0-9a-f]+\.[a-z0-9]+)"[^>]*?(?: alt="([^"]*)")?[^>]*>')
+# ![alt](path) the deck file wrote. Tags are found by a linear scan: a regular expression
+# with `[^>]*?` rescans the rest of the field for each "<img" left open (160 KB: 36 s).
+_PLACED_SRC = re.compile(r'<img src="(_?prepdeck-[0-9a-f]+\.[a-z0-9]+)"')
+
+
+def _placed(html: str):
+    """Each prepdeck picture tag in `html`: its start, end, file name and alt text."""
+    at = 0
+    while (start := html.find("<img ", at)) >= 0:
+        end = html.find(">", start)
+        if end < 0:
+            return  # no ">" after this tag: no later tag closes either
+        at = end + 1
+        m = _PLACED_SRC.match(html, start, at)
+        if not m:
+            continue
+        alt = ""
+        found = html.find(' alt="', m.end(), end)
+        if found >= 0:
+            close = html.find('"', found + 6, end)
+            alt = html[found + 6 : close] if close >= 0 else ""
+        yield start, at, m.group(1), alt
+
+
+_TOKEN = re.compile(r"PDPICTURE[0-9]+X")
 
 
 def _tokens(html: str, q: Question) -> tuple[str, dict[str, str]]:
+    if "<img " not in html:
+        return html, {}
     refs = {m.name: m.ref for m in q.images}
     found: dict[str, str] = {}
-
-    def token(m: re.Match) -> str:
-        if m.group(1) not in refs:
-            return m.group(0)
+    out, at = [], 0
+    for start, end, name, alt in _placed(html):
+        if name not in refs:
+            continue
         key = f"PDPICTURE{len(found)}X"
-        alt = html_module.unescape(m.group(2) or "")
-        found[key] = f"![{alt}]({refs[m.group(1)]})"
-        return key
-
-    return _PLACED.sub(token, html), found
+        found[key] = f"![{html_module.unescape(alt)}]({refs[name]})"
+        out += [html[at:start], key]
+        at = end
+    out.append(html[at:])
+    return "".join(out), found
 
 
 def _with_pictures(texts, html: str, q: Question) -> list[str]:
     _, found = _tokens(html, q)
-    out = []
-    for text in texts:
-        for key, picture in found.items():
-            text = text.replace(key, picture)
-        out.append(text)
-    return out
+    if not found:
+        return list(texts)
+    return [_TOKEN.sub(lambda m: found.get(m.group(0), m.group(0)), t) for t in texts]
 
 
 def _markdown(html: str, q: Question) -> str:
@@ -253,6 +346,12 @@ def _short(text: str, most: int = 70) -> str:
     return repr(text if len(text) <= most else text[: most - 1] + "…")
 
 
+# Words of the middle (what differs after the common start and end) that the layout-keeping
+# diff compares at most: difflib's matcher is quadratic, and past this a text edited in Anki
+# that much takes Anki's spacing for that part (120 KB field: 51 s before).
+MAX_LAYOUT_WORDS = 2_000
+
+
 def keep_layout(old: str, new: str) -> str:
     """`new`, with the line breaks and indentation `old` had between words that stayed.
 
@@ -260,15 +359,33 @@ def keep_layout(old: str, new: str) -> str:
     breaks where the words around them are unchanged keeps a pull's diff to the lines that
     really changed (a soft break and a space read the same on a card)."""
     import difflib
-    import re
 
     old_parts = re.split(r"(\s+)", old)
     new_parts = re.split(r"(\s+)", new)
     old_words, old_gaps = old_parts[0::2], old_parts[1::2]
     new_words, new_gaps = new_parts[0::2], new_parts[1::2]
+    # The common start and end are matched directly; difflib only sees the middle.
+    head = 0
+    most = min(len(old_words), len(new_words))
+    while head < most and old_words[head] == new_words[head]:
+        head += 1
+    tail = 0
+    while tail < most - head and old_words[-1 - tail] == new_words[-1 - tail]:
+        tail += 1
+    old_mid = old_words[head : len(old_words) - tail]
+    new_mid = new_words[head : len(new_words) - tail]
+    if len(old_mid) + len(new_mid) > MAX_LAYOUT_WORDS:
+        middle = [("replace", 0, len(old_mid), 0, len(new_mid))]
+    else:
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+        middle = matcher.get_opcodes()
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    opcodes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle]
+    if tail:
+        i, j = len(old_words) - tail, len(new_words) - tail
+        opcodes.append(("equal", i, i + tail, j, j + tail))
     out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
-    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+    for tag, i1, _, j1, j2 in opcodes:
         for j in range(j1, j2):
             out.append(new_words[j])
             if j < len(new_gaps):
@@ -304,7 +421,7 @@ def _new_question(note: AnkiNote, taken: set[str]) -> Question:
     have = _fields(note)
     text = to_text(have["Question"]).markdown or "New question"
     tips = to_tips(have["Tips"]).tips or ("(no tips yet)",)
-    own = tuple(t for t in note.tags if not t.lower().startswith((TOPIC_TAG_PREFIX, "prepdeck::")))
+    own = deck_tags(note.tags)
     return Question(
         id=question_id(text, taken),
         topic=to_text(have["Topic"]).markdown or "New",
@@ -315,163 +432,6 @@ def _new_question(note: AnkiNote, taken: set[str]) -> Question:
         notes=to_markdown(have["Notes"]).markdown,
         guid=note.guid,
     )
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def _write(
-    deck_path: Path, deck: Deck, result: PullResult, theirs: bool, add_new: bool
-) -> list[Path]:
-    from prepdeck import yamledit
-
-    edits = [e for e in result.edits if (theirs or not e.conflict) and e.values]
-    deck_text = _read(deck_path)
-    mine_path = Path(answers_path(deck_path))
-    mine_text = _read(mine_path) if mine_path.exists() else None
-    deck_root = _root(deck_text, deck_path)
-    questions = yamledit.entry(deck_root, "questions")[1]
-    by_id = {yamledit.entry(m, "id")[1].value: m for m in questions.value}
-    deck_splices: list[yamledit.Splice] = []
-    mine_values: dict[str, dict[str, str]] = {}
-    for edit in edits:
-        q = next(q for q in deck.questions if q.id == edit.id)
-        mapping = by_id[edit.id]
-        for key, value in edit.values.items():
-            if key in q.mine:
-                mine_values.setdefault(edit.id, {})[key] = str(value)
-                continue
-            deck_splices.append(_splice(deck_text, mapping, key, value))
-    if add_new and result.added:
-        from prepdeck.dump import _question
-
-        block = "".join(_question(q, annotate=False) for q in result.added)
-        deck_splices.append(yamledit.append_item(deck_text, questions, block))
-    files: list[tuple[Path, bytes]] = []
-    if deck_splices:
-        files.append((deck_path, yamledit.apply(deck_text, deck_splices).encode("utf-8")))
-    if mine_values:
-        files.append((mine_path, _mine_text(mine_text, mine_path, mine_values).encode("utf-8")))
-    if not files:
-        return []
-    # The state records what the next build will send for the pulled notes, with Anki's time,
-    # so that build sends nothing new for them and the learner's edit stays in Anki.
-    staged = {path: data for path, data in files}
-    try:
-        deck_after = _load_staged(deck_path, staged)
-    except DeckFileError as err:
-        ids = ", ".join([*(e.id for e in edits), *(q.id for q in result.added if add_new)])
-        reasons = "; ".join(p.message for p in err.problems[:5])
-        raise PrepdeckError(
-            f"{deck_path}: the edits from Anki ({ids}) would make the deck file invalid: "
-            f"{reasons}. Nothing was written; fix those notes in Anki, or edit the YAML by hand"
-        ) from None
-    # A note added in Anki is not recorded as sent: the next build sends it once more, so
-    # that Anki's note gets its Id field and topic tag (it matches by GUID: no copy).
-    mods = {e.id: e.mod for e in edits if e.values}
-    files += _states(deck_path, deck_after, mods)
-    write_together(files)
-    return [p for p, _ in files]
-
-
-def _splice(text: str, mapping, key: str, value: object):
-    from prepdeck import yamledit
-
-    found = yamledit.entry(mapping, key)
-    if key == "retired":
-        literal = "true" if value else "false"
-        if found:
-            node = found[1]
-            return yamledit.Splice(node.start_mark.index, node.end_mark.index, literal)
-        return yamledit.add_entry(text, mapping, key, literal, raw=True) if value else None
-    if key in ("tips", "tags"):
-        items = list(value)  # type: ignore[arg-type]
-        if found:
-            return yamledit.replace_list(text, found[0], found[1], items)
-        return yamledit.add_list_entry(text, mapping, key, items)
-    if found:
-        return yamledit.replace_value(text, found[0], found[1], str(value))
-    return yamledit.add_entry(text, mapping, key, str(value))
-
-
-def _mine_text(text: str | None, path: Path, values: dict[str, dict[str, str]]) -> str:
-    from prepdeck import yamledit
-
-    root = _root(text, path)
-    answers = yamledit.entry(root, "answers")[1]
-    splices = []
-    for qid, entries in values.items():
-        mapping = yamledit.entry(answers, qid)[1]
-        for key, value in entries.items():
-            found = yamledit.entry(mapping, key)
-            if found:
-                splices.append(yamledit.replace_value(text, found[0], found[1], value))
-            else:
-                splices.append(yamledit.add_entry(text, mapping, key, value))
-    return yamledit.apply(text, splices)
-
-
-def _read(path: Path) -> str:
-    return read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig")
-
-
-def _root(text: str, path: Path):
-    root, problems = compose_checked(text, str(path))
-    if root is None:
-        raise PrepdeckError(f"{path}: cannot be read to write the pulled edits: {problems}")
-    return root
-
-
-def _load_staged(deck_path: Path, staged: dict[Path, bytes]) -> Deck:
-    """The deck as the next build will read it, from the files about to be written, read
-    in place (so pictures and recordings resolve beside it, and messages name the file)."""
-    from prepdeck.answers import merge_answers
-    from prepdeck.load import parse_deck_text
-    from prepdeck.media import Files
-
-    files = Files()
-    text = staged.get(deck_path) or deck_path.read_bytes()
-    deck = parse_deck_text(text.decode("utf-8-sig"), str(deck_path), files=files)
-    mine = Path(answers_path(deck_path))
-    if mine in staged or mine.exists():
-        mine_text = (staged.get(mine) or mine.read_bytes()).decode("utf-8-sig")
-        deck = merge_answers(deck, str(mine), files, text=mine_text)
-    return deck
-
-
-def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Path, bytes]]:
-    from prepdeck.build import placement
-
-    state = read_state(state_path(deck_path))
-    local = read_local_state(local_state_path(deck_path))
-    questions = dict(state.questions)
-    mine = dict(local.questions) if local else {}
-    for q in deck.questions:
-        if q.id not in mods:
-            continue
-        shared = render_note(as_written(q))
-        before = questions.get(q.id)
-        mod = max(mods[q.id], before.mod if before else 0)
-        questions[q.id] = NoteState(
-            mod=mod,
-            content=content_digest(shared),
-            source=source_digest(as_written(q)),
-            text=text_key(q.question),
-            deck=placement(deck, q.topic),
-            tips=tip_keys(q.tips),
-        )
-        if q.shared is not None or q.id in mine:
-            mine[q.id] = LocalNote(mod, content_digest(render_note(q)))
-    out = [(state_path(deck_path), dump_state(replace(state, questions=questions)).encode())]
-    if mine:
-        base = local or LocalState(deck.key)
-        out.append(
-            (
-                local_state_path(deck_path),
-                dump_local_state(replace(base, questions=mine)).encode(),
-            )
-        )
-    return out
 
 
 def report_lines(result: PullResult, theirs: bool, write: bool) -> list[str]:
@@ -493,8 +453,28 @@ def report_lines(result: PullResult, theirs: bool, write: bool) -> list[str]:
             f"not imported yet: {', '.join(result.not_imported)} (Anki has an older version "
             "than the last build; import the package first)"
         )
+    if not result.found:
+        return [
+            f"{result.export} holds no note of this deck: nothing to pull (export this deck "
+            "from Anki, or the whole collection)."
+        ]
     if not out:
         out.append("no edits in Anki since the last build.")
     elif not write:
         out.append("run with --write to apply these edits to the deck file.")
+    elif result.written:
+        out += devices_lines(result, theirs)
     return out
+
+
+def devices_lines(result: PullResult, theirs: bool) -> list[str]:
+    """What each device sees from the next build, once the edits are in the deck file."""
+    ids = [e.id for e in result.edits if e.values and (theirs or not e.conflict)]
+    if not ids:
+        return []
+    listed = ", ".join(ids)
+    return [
+        f"the next build sends {len(ids)} pulled note(s) as Anki has them ({listed}): "
+        "importing it where you exported from changes nothing; another device that does not "
+        f"have these edits yet updates {len(ids)} note(s)."
+    ]

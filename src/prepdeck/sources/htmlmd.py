@@ -16,21 +16,21 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from prepdeck.sources.htmltree import Node, parse
+from prepdeck.sources.htmltree import Node, parse, without_bracketed
 
+_HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _BLOCKS = frozenset(
     {"p", "div", "ul", "ol", "li", "blockquote", "pre", "hr", "table", "tr", "section"}
     | {f"h{n}" for n in range(1, 7)}
 )
 _SAFE_LINK = ("http:", "https:", "mailto:")
 # Anki's own tags, in the raw field (an entity such as &#91; makes one inert: that is text).
-_SOUND = re.compile(r"\[sound:[^\]]*\]")
+_SOUND = re.compile(r"\[sound:")
 # Text that Markdown would read as syntax at the start of a line.
-_LINE_START = re.compile(r"^()([#>+=-]|\d{1,9}(?=[.)]))")
+_LINE_START = re.compile(r"^()([#>+=-]|[0-9]{1,9}(?=[.)]))")  # ASCII digits: CommonMark's
 # A list whose items hold plain text only: converted without the HTML parser.
 _PLAIN_LIST = re.compile(r"<ul>(?:<li>[^<>&\[\n]*</li>)*</ul>")
 _PLAIN_ITEM = re.compile(r"<li>([^<]*)</li>")
-_UNESCAPED_STAR = re.compile(r"(?<!\\)(?:\\\\)*\*")
 _BREAK_NEWLINE = re.compile(r"\\\n[ \t]*\n")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
@@ -45,8 +45,9 @@ class Converter:
         """The raw field without [sound:…] tags, which are counted as media."""
         if "[sound:" not in html:
             return html
-        self.media += len(_SOUND.findall(html))
-        return _SOUND.sub("", html)
+        kept, count = without_bracketed(html, _SOUND)
+        self.media += count
+        return kept
 
     # --- text and inline markup -------------------------------------------------------
 
@@ -137,8 +138,8 @@ class Converter:
         tag = node.tag
         if tag in ("p", "div", "section", "table", "tr"):
             return self.block(node)
-        if tag[0] == "h" and tag[1:].isdigit():
-            level = int(tag[1:])
+        if tag in _HEADINGS:
+            level = int(tag[1])
             inner = _line_starts(self.inline(node.children)).strip()
             if "\n" in inner and level <= 2:  # only an underlined heading spans lines
                 return inner + "\n" + ("===" if level == 1 else "---")
@@ -163,7 +164,7 @@ class Converter:
         items = [c for c in node.children if isinstance(c, Node) and c.tag == "li"]
         ordered = node.tag == "ol"
         start_attr = node.attrs.get("start", "1")
-        start = int(start_attr) if ordered and start_attr.isdigit() and len(start_attr) < 10 else 1
+        start = int(start_attr) if ordered and _ascii_number(start_attr) else 1
         loose = any(isinstance(c, Node) and c.tag == "p" for item in items for c in item.children)
         out = []
         for n, item in enumerate(items):
@@ -175,6 +176,25 @@ class Converter:
             rest = [pad + line if line else "" for line in lines[1:]]
             out.append("\n".join([first, *rest]))
         return ("\n\n" if loose else "\n").join(out)
+
+
+def _ascii_number(text: str) -> bool:
+    """Digits 0-9 only, as HTML means them (str.isdigit also takes "²" and "①"), short."""
+    return 0 < len(text) < 10 and all(ch in "0123456789" for ch in text)
+
+
+def _has_unescaped_star(text: str) -> bool:
+    """A `*` not escaped by a backslash (an odd run of them before it). Linear: the runs of
+    backslashes before different stars never overlap."""
+    at = text.find("*")
+    while at >= 0:
+        run = 0
+        while run < at and text[at - run - 1] == "\\":
+            run += 1
+        if run % 2 == 0:
+            return True
+        at = text.find("*", at + 1)
+    return False
 
 
 def _link(inner: str, attrs: dict[str, str]) -> str:
@@ -196,7 +216,7 @@ def _link(inner: str, attrs: dict[str, str]) -> str:
 def _wrap(inner: str, mark: str) -> str:
     # Emphasis must hug its text: move edge spaces outside the markers.
     core = inner.strip(" ")
-    if mark[0] == "*" and _UNESCAPED_STAR.search(core):
+    if mark[0] == "*" and _has_unescaped_star(core):
         mark = "_" * len(mark)  # nested emphasis: `*` around `*` would pair up wrongly
     lead = inner[: len(inner) - len(inner.lstrip(" "))]
     trail = inner[len(inner.rstrip(" ")) :]
@@ -246,7 +266,7 @@ def _line_starts(md: str) -> str:
         if m:
             mark = m.group(2)
             rest = line[m.end() :]
-            line = f"{mark}\\{rest}" if mark.isdigit() else f"\\{mark}{rest}"
+            line = f"{mark}\\{rest}" if mark[0] in "0123456789" else f"\\{mark}{rest}"
         out.append(line)
     return "\n".join(out)
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 VOID = frozenset({"br", "hr", "img", "input", "wbr", "source", "meta", "link", "col", "area"})
 _SKIP = frozenset({"script", "style", "head", "title", "template", "svg", "math", "object"})
 # Anki's text-to-speech markers: the text between them stays.
-_TTS = re.compile(r"\[/?anki:tts[^\]]*\]")
+_TTS = re.compile(r"\[/?anki:tts")
 MAX_DEPTH = 200
 
 
@@ -72,10 +72,30 @@ class _TreeBuilder(HTMLParser):
 
 def parse(html: str) -> Node:
     builder = _TreeBuilder()
-    html = _defuse(_TTS.sub("", html))
+    html = _defuse(without_bracketed(html, _TTS)[0])
     builder.feed(html)
     builder.close()
     return builder.root
+
+
+def without_bracketed(text: str, opening: re.Pattern) -> tuple[str, int]:
+    """`text` without each tag that `opening` starts and the next `]` ends, and how many.
+
+    One pass: a regular expression such as `\\[sound:[^\\]]*\\]` rescans the rest of the
+    text for each opening without a `]`, which is quadratic (measured: 1.2 MB of
+    "[sound:", 299 s)."""
+    out, at, count = [], 0, 0
+    for m in opening.finditer(text):
+        if m.start() < at:
+            continue  # inside a tag already removed
+        end = text.find("]", m.end())
+        if end < 0:
+            break  # no "]" after this opening: none after any later one either
+        out.append(text[at : m.start()])
+        at = end + 1
+        count += 1
+    out.append(text[at:])
+    return "".join(out), count
 
 
 def _defuse(html: str) -> str:
