@@ -389,8 +389,9 @@ def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, m
     monkeypatch.chdir(project.parent.parent)
 
     result = CliRunner().invoke(cli, ["pull", str(export), "--write"])
-    rebuilt = build_deck(project, out_dir=tmp_path / "dist").output
-    logs = [device.import_apkg(rebuilt) for device in (anki, desktop)]
+    build = build_deck(project, out_dir=tmp_path / "dist")
+    logs = [device.import_apkg(build.output) for device in (anki, desktop)]
+    again = build_deck(project, out_dir=tmp_path / "dist")
     desktop.close()
 
     assert result.exit_code == 0, result.output
@@ -400,6 +401,17 @@ def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, m
         "have these edits yet updates 2 note(s)."
     ) in result.stdout.splitlines()
     assert [log.updated for log in logs] == [0, 2]
+    # The build after the pull says the same, not "no changes": the pulled notes were never
+    # in a package until this one (once, then the state records them as sent).
+    assert build.report.lines() == [
+        "edited in Anki and pulled into the deck file: ill-systems, unhappy-user; importing "
+        "this package where you exported from changes nothing, and a device that does not have "
+        "these edits yet updates them.",
+        "no edits since the last build.",
+    ]
+    assert again.report.lines() == [
+        "no changes since the last build: if you imported it, a re-import changes nothing in Anki."
+    ]
 
 
 def test_two_notes_with_one_identity_are_refused_naming_both(project, tmp_path, anki):

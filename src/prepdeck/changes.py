@@ -15,6 +15,7 @@ from prepdeck.model import Deck, Question
 from prepdeck.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION, notetype_name
 from prepdeck.render import RETIRED_TAG, RenderedNote, topic_tag
 from prepdeck.state import (
+    PULLED,
     BuildState,
     LocalNote,
     LocalState,
@@ -255,6 +256,13 @@ class ChangeReport:
             )
             out += [f"  '{m.destination}': {m.search}" for m in self.moves]
         for build, ids in sorted(self.unsent.items()):
+            if build == PULLED:
+                out.append(
+                    f"edited in Anki and pulled into the deck file: {_listing(ids)}; importing "
+                    "this package where you exported from changes nothing, and a device that "
+                    "does not have these edits yet updates them."
+                )
+                continue
             out.append(
                 f"sent before only in the filtered package '{build}': {_listing(ids)}; if you "
                 "did not import that package, this import updates them."

@@ -19,6 +19,7 @@ from prepdeck.load import MAX_FILE_BYTES, answers_path
 from prepdeck.model import Deck, as_written
 from prepdeck.render import render_note
 from prepdeck.state import (
+    PULLED,
     LocalNote,
     LocalState,
     NoteState,
@@ -227,9 +228,14 @@ def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Pat
             text=text_key(q.question),
             deck=placement(deck, q.topic),
             tips=tip_keys(q.tips),
+            # Sent by the device it was edited on; a package from the deck file alone carries
+            # it at Anki's time only where that time is not held back for own answers.
+            via=PULLED if shared_mod == mod else "",
         )
         if q.shared is not None or q.id in mine:
-            mine[q.id] = LocalNote(mod, content_digest(render_note(q)))
+            mine[q.id] = LocalNote(
+                mod, content_digest(render_note(q)), PULLED, content_digest(shared)
+            )
     # Through the state module's writer, as the build writes them: unchanged files stay.
     out = []
     shared_data = changed_text(

@@ -43,6 +43,10 @@ MAX_TIME = 4_102_444_800
 # reaches MAX_TIME.
 MAX_CLOCK = MAX_TIME - 366 * 86_400
 _RECOVER = "see 'If the state file is lost' in the README"
+# The `via` of content that an edit in Anki sent, brought into the deck file by `prepdeck pull`:
+# the device it came from has it; the next full build sends it to the others. (Filtered
+# builds are named from slugs with a prefix, so none is named this.)
+PULLED = "pulled-from-anki"
 
 
 @dataclass(frozen=True)
