@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -464,3 +466,21 @@ def test_a_field_renamed_in_anki_is_named_in_the_message(project, tmp_path, anki
         pull(project, str(_export(anki, tmp_path, "apkg")))
 
     assert "has no field Tips (renamed or removed in Anki)" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_an_export_that_is_not_a_file_says_what_it_is(project, tmp_path, kind):
+    """A FIFO, a device or a folder given as the export is named for what it is, as import
+    names it, never as "no such file"."""
+    from prepdeck.errors import PrepdeckError
+
+    path = {"fifo": tmp_path / "x.apkg", "device": "/dev/zero", "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+
+    with pytest.raises(PrepdeckError) as err:
+        pull(project, str(path), write=True)
+
+    what = {"fifo": "is a named pipe (FIFO)", "device": "is a device", "folder": "is a folder"}
+    assert what[kind] in str(err.value)
+    assert "no such file" not in str(err.value)

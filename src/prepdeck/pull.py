@@ -13,6 +13,7 @@ machine's last time, so a clone without the answers never sends the note as newe
 from __future__ import annotations
 
 import html as html_module
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,7 @@ def pull(
             "build it and import it first"
         )
     local = read_local_state(local_state_path(deck_path))
-    if not Path(export).is_file():
+    if not os.path.lexists(export):
         raise PrepdeckError(
             f"{export}: no such file; export it from Anki first (File > Export, a deck package "
             "or the whole collection)"
