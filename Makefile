@@ -16,7 +16,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 export PIP_CONSTRAINT := constraints.txt
 
 .PHONY: deck test lint format lock bench screenshots clean
-.PHONY: docs compat quickstart readme-images
+.PHONY: docs compat quickstart readme-images real-anki
 
 deck: $(VENV)/.installed
 	$(BIN)/prepdeck build
@@ -85,6 +85,28 @@ build/compat/anki-%/.installed: tests/compat-constraints-%.txt
 # Not in `make test`: it installs a virtualenv from scratch (about a minute with pip's cache).
 quickstart: $(VENV)/.installed-test
 	PREPDECK_QUICKSTART=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_quickstart.py
+
+# prepdeck push against real Anki desktop (aqt from PyPI, offscreen, in a throwaway base
+# folder) and the real AnkiConnect add-on, which is on no registry: give its plugin folder,
+#   make real-anki ANKICONNECT_DIR=/path/to/anki-connect/plugin
+# By hand, not in CI or `make test`; skipped without ANKICONNECT_DIR. Needs Qt's libraries.
+REAL_ANKI := build/real-anki
+
+real-anki: $(VENV)/.installed
+	@if [ -z "$(ANKICONNECT_DIR)" ]; then \
+	  echo "real-anki: skipped (set ANKICONNECT_DIR to AnkiConnect's plugin folder)"; \
+	else \
+	  $(MAKE) --no-print-directory $(REAL_ANKI)/.installed && \
+	  ANKICONNECT_DIR="$(ANKICONNECT_DIR)" PREPDECK=$(BIN)/prepdeck \
+	    $(REAL_ANKI)/bin/python scripts/real_anki_check.py; \
+	fi
+
+$(REAL_ANKI)/.installed: constraints.txt
+	rm -rf $(REAL_ANKI)
+	$(PYTHON) -m venv $(REAL_ANKI)
+	$(REAL_ANKI)/bin/python -m pip --disable-pip-version-check -q install \
+	  "aqt==$$(sed -n 's/^anki==//p' constraints.txt)" PyQt6 PyQt6-WebEngine
+	touch $@
 
 # The speed and size figures in the README (several minutes at 100,000 questions).
 bench: $(VENV)/.installed

@@ -12,7 +12,10 @@ plugin/__init__.py and plugin/web.py):
   ("valid api key must be provided");
 - importPackage runs `anki.importing.AnkiPackageImporter(col, path).run()`, the very call
   AnkiConnect makes, so the import options (presets, merge note types) are Anki's own;
-  it returns False when no collection is open;
+  with no collection open (Anki's profile window), it and every other action on the
+  collection answer the error "collection is not available" (AnkiConnect's `collection()`
+  raises it; seen with real Anki 26.9.3 and the add-on at that commit, `anki -p` naming
+  no profile: findNotes and importPackage both answered it);
 - notesInfo returns noteId, tags, fields {name: {value, order}}, modelName, cards;
 - sync runs a normal sync against a sync server, as Anki's Sync button does. In Anki,
   AnkiConnect's `sync` starts that sync (mw.onSync) and returns; the collection stays
@@ -87,13 +90,18 @@ class AnkiConnectStandIn:
         ):
             raise Exception(f"a full sync is needed (required={out.required})")
 
+    def collection(self):
+        if not self.collection_open:
+            raise Exception("collection is not available")
+        return self.col
+
     def findNotes(self, query=None):
-        return list(self.col.find_notes(query or ""))
+        return list(self.collection().find_notes(query or ""))
 
     def notesInfo(self, notes):
         result = []
         for nid in notes:
-            note = self.col.get_note(nid)
+            note = self.collection().get_note(nid)
             model = note.note_type()
             result.append(
                 {
@@ -110,16 +118,15 @@ class AnkiConnectStandIn:
         return result
 
     def importPackage(self, path):
-        if not self.collection_open:
-            return False
+        col = self.collection()
         if self.disk is not None:
             path = str(self.disk / Path(path).relative_to("/"))
         # The class AnkiConnect's `from anki.importing import AnkiPackageImporter` gets, by
         # its own name (the public one prints a deprecation notice on every use).
         from anki.importing import _LegacyAnkiPackageImporter
 
-        _LegacyAnkiPackageImporter(self.col, path).run()
-        self.col.models._clear_cache()
+        _LegacyAnkiPackageImporter(col, path).run()
+        col.models._clear_cache()
         return True
 
     def handle(self, request: dict) -> object:

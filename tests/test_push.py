@@ -146,6 +146,7 @@ def test_push_with_sync_keeps_every_phone_review_and_brings_every_change_to_the_
             assert anki.actions == [
                 "requestPermission",
                 "version",
+                "findNotes",
                 "sync",
                 "findNotes",
                 "notesInfo",
@@ -258,14 +259,17 @@ def test_a_prompt_waiting_in_anki_is_named_when_anki_does_not_answer():
     )
 
 
-def test_no_open_collection_is_named(deck_file, anki):
+def test_no_open_collection_is_named_before_building(deck_file, anki):
+    """Anki's profile window is open: AnkiConnect answers, but not about the collection."""
+    project = deck_file.parent.parent
     with AnkiConnectStandIn(anki.col, collection_open=False) as closed:
         _refused(
-            deck_file.parent.parent,
+            project,
             closed.url,
             "Anki has no collection open (its profile window, a sync or another dialog is "
             "waiting): finish it in Anki, then run again",
         )
+    assert not (project / "dist").exists()
 
 
 def test_anki_on_another_machine_is_told_the_package_is_not_on_its_disk(deck_file, anki, tmp_path):

@@ -25,6 +25,14 @@ TIMEOUT = 30.0  # seconds for one answer (an import of a large deck takes a few)
 _INSTALL = (
     f"install the AnkiConnect add-on in Anki (Tools > Add-ons > Get Add-ons, code {ADDON_CODE})"
 )
+# AnkiConnect's answer to any action on the collection while Anki shows its profile window
+# (no profile open): its `collection()` raises this, seen with Anki 26.9 and AnkiConnect at
+# FooSoft/anki-connect 4064fa1.
+_NO_COLLECTION_ERROR = "collection is not available"
+_NO_COLLECTION = (
+    "Anki has no collection open (its profile window, a sync or another dialog is "
+    "waiting): finish it in Anki, then run again"
+)
 
 
 class AnkiConnectError(PrepdeckError):
@@ -64,6 +72,8 @@ class AnkiConnect:
         if not isinstance(reply, dict) or set(reply) != {"result", "error"}:
             raise self._not_ankiconnect("its answer is not AnkiConnect's")
         if reply["error"] is not None:
+            if reply["error"] == _NO_COLLECTION_ERROR:
+                raise AnkiConnectError(_NO_COLLECTION)
             raise AnkiConnectError(f"Anki refused {action}: {reply['error']}")
         return reply["result"]
 
@@ -112,7 +122,8 @@ class AnkiConnect:
         )
 
     def check(self) -> None:
-        """Anki runs, AnkiConnect is there, lets prepdeck in, and is new enough."""
+        """Anki runs, AnkiConnect is there, lets prepdeck in, is new enough, and Anki has a
+        collection open."""
         permission = self.call("requestPermission")
         if not isinstance(permission, dict) or permission.get("permission") != "granted":
             raise AnkiConnectError(
@@ -135,6 +146,9 @@ class AnkiConnect:
                 f"{API_VERSION}): update it in Tools > Add-ons (select AnkiConnect, code "
                 f"{ADDON_CODE}, then Check for Updates), and restart Anki"
             )
+        # AnkiConnect answers from Anki's profile window too; only the collection's actions
+        # fail there. A search that finds nothing asks for the collection, cheaply.
+        self.call("findNotes", query="nid:1")
 
     def sync(self) -> None:
         self.call("sync")
@@ -169,10 +183,7 @@ class AnkiConnect:
                 ) from None
             raise
         if done is not True:
-            raise AnkiConnectError(
-                "Anki has no collection open (its profile window, a sync or another dialog "
-                "is waiting): finish it in Anki, then run again"
-            )
+            raise AnkiConnectError(_NO_COLLECTION)
 
 
 def _search_text(text: str) -> str:
