@@ -254,8 +254,8 @@ def test_a_prompt_waiting_in_anki_is_named_when_anki_does_not_answer():
             AnkiConnect(url, timeout=0.5).check()
 
     assert str(caught.value) == (
-        f"Anki did not answer at {url} within 0.5 s: a window may be waiting in Anki (a "
-        "permission prompt, a sync login or choice, an open dialog); answer it, then run again"
+        f"Anki did not answer at {url} within 0.5 s: it may be busy (a long sync or import, "
+        "Check Database) or a modal window may be waiting in it; let it finish, then run again"
     )
 
 

@@ -102,9 +102,9 @@ class AnkiConnect:
     def _unreachable(self, reason: object) -> AnkiConnectError:
         if isinstance(reason, TimeoutError):
             return AnkiConnectError(
-                f"Anki did not answer at {self.url} within {self.timeout:g} s: a window may be "
-                "waiting in Anki (a permission prompt, a sync login or choice, an open "
-                "dialog); answer it, then run again"
+                f"Anki did not answer at {self.url} within {self.timeout:g} s: it may be busy "
+                "(a long sync or import, Check Database) or a modal window may be waiting in "
+                "it; let it finish, then run again"
             )
         if isinstance(reason, ConnectionRefusedError):
             return AnkiConnectError(
