@@ -244,8 +244,18 @@ def snapshot(col) -> Snapshot:
     return Snapshot(notes, mods, cards, revlog, preset)
 
 
-def import_package(col, package: Path, presets: bool) -> tuple[set[str], set[str]]:
-    """Import as Anki's dialog does (update "if newer"); the ids of new and updated notes."""
+@dataclass
+class Imported:
+    """What Anki's import log says: question ids of new and updated notes, and how many
+    notes it skipped as unchanged ("duplicate")."""
+
+    new: set[str]
+    updated: set[str]
+    duplicate: int
+
+
+def import_package(col, package: Path, presets: bool) -> Imported:
+    """Import as Anki's dialog does (update "if newer")."""
     from anki import import_export_pb2 as ie
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
@@ -263,7 +273,8 @@ def import_package(col, package: Path, presets: bool) -> tuple[set[str], set[str
     def ids(entries) -> set[str]:
         return {col.get_note(e.id.nid)["Id"] for e in entries}
 
-    return ids(result.log.new), ids(result.log.updated)
+    log = result.log
+    return Imported(ids(log.new), ids(log.updated), len(log.duplicate))
 
 
 def export(col, path: Path) -> Path:
