@@ -15,7 +15,7 @@ After every import it checks the invariants (names as in KNOWN_DEFECTS):
 - own_answer_kept: an own answer the device shows stays, unless the learner removed it,
   the importing machine has its own (older) copy of the answers, or its report warned;
 - in_app_edit_kept: an edit made in Anki stays, unless the learner edited that question in
-  a deck or answers file afterwards;
+  a deck or answers file too since the last build before it (a conflict: the file wins);
 - report_matches_import: a build report's new / updated notes are what the importer does,
   for a device that imported the machine's previous build;
 - diff_matches_import: `prepdeck diff` between two releases predicts the new / updated
@@ -29,12 +29,15 @@ Its default run is short, for `make test`. To run it longer:
 
     PREPDECK_HYPOTHESIS=thorough .venv/bin/python -m pytest tests/test_learner_life.py
 
-or choose the size: PREPDECK_LIFE_EXAMPLES=200 PREPDECK_LIFE_STEPS=40. A failure prints the
-shrunk sequence of rules. The example database stays out of the repository (`.hypothesis/` is
-git-ignored; the CI profile keeps none).
+(200 lives of up to 40 steps), or choose the size: PREPDECK_LIFE_EXAMPLES=500
+PREPDECK_LIFE_STEPS=60. A failure prints the shrunk sequence of rules; add it to SEAMS below,
+where every sequence found so far runs as an example on each `make test`. The example
+database stays out of the repository (`.hypothesis/` is git-ignored; the CI profile keeps
+none). Each life works in a temporary folder of its own (in /dev/shm where there is one).
 
-KNOWN_DEFECTS lists the invariants still broken on main (issue 19's items), checked and
-reported but not failed. Remove an entry when its fix lands; the test then guards it.
+KNOWN_DEFECTS lists the invariants still broken on main (issue 19's items): they are checked
+and a broken one is printed to stderr, but the test does not fail. Remove an entry when its
+fix lands; the model and the SEAMS example then guard it.
 """
 
 from __future__ import annotations
@@ -123,7 +126,8 @@ class Device:
         self.anki = Anki(folder)
         # (machine, build number) of the last import, while nothing else was imported since
         self.synced: tuple[str, int] | None = None
-        self.edits: dict[str, dict[str, tuple[str, int]]] = {}  # qid -> field -> (token, at)
+        # qid -> field -> (token, when it was made, when the last build before it was made)
+        self.edits: dict[str, dict[str, tuple[str, int, int]]] = {}
 
     @property
     def col(self):
@@ -155,6 +159,7 @@ class LearnersLife(RuleBasedStateMachine):
         self.kept_answers = False  # the learner ever wrote an own answer
         self.pulled: set[str] = set()  # questions whose Anki edits pull --write applied
         self.restored = False  # a question was put back since the last release
+        self.last_build = 0  # when the last build (on any machine) ran
         self.known: list[str] = []  # known defects seen in this run (for the summary)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -336,7 +341,7 @@ class LearnersLife(RuleBasedStateMachine):
             return
         tok, at = self.token("app"), self.tick()
         life.edit_in_anki(device.col, qid, name, tok, at)
-        device.edits.setdefault(qid, {})[name] = (tok, at)
+        device.edits.setdefault(qid, {})[name] = (tok, at, self.last_build)
 
     def mark_in_anki(self, d, i, tag):
         device = self.devices[d]
@@ -382,6 +387,7 @@ class LearnersLife(RuleBasedStateMachine):
             )
         )
         machine.untimed_answers = machine.pulled = False  # this build timed them here
+        self.last_build = at
         self.check(
             "answers_warning_only_with_answers",
             self.kept_answers or not result.report.without_answers,
@@ -451,8 +457,10 @@ class LearnersLife(RuleBasedStateMachine):
 
     def _check_edits(self, device, build, after, where: str) -> None:
         for qid, edits in list(device.edits.items()):
-            for name, (tok, at) in list(edits.items()):
-                forfeit = self.yaml_edited.get(qid, 0) > at
+            for name, (tok, _, since) in list(edits.items()):
+                # Edited in a deck or answers file too since the last build: a conflict, and
+                # the file wins (README). Anki's edit is kept only when the file is not edited.
+                forfeit = self.yaml_edited.get(qid, 0) > since
                 has = qid in after.notes and tok in after.notes[qid][0][name]
                 self.check(
                     "in_app_edit_kept_untimed_answers"
@@ -480,7 +488,7 @@ class LearnersLife(RuleBasedStateMachine):
         sure |= set(report.resent)
         # Edited in Anki after this build: Anki keeps the learner's newer note.
         edited_since = {
-            q for q, e in device.edits.items() if any(at > build.at for _, at in e.values())
+            q for q, e in device.edits.items() if any(at > build.at for _, at, _ in e.values())
         }
         maybe = set(report.returned) | {q for ids in report.unsent.values() for q in ids}
         maybe |= edited_since
