@@ -15,7 +15,8 @@ After every import it checks the invariants (names as in KNOWN_DEFECTS):
 - own_answer_kept: an own answer the device shows stays, unless the learner removed it,
   the importing machine has its own (older) copy of the answers, or its report warned;
 - in_app_edit_kept: an edit made in Anki stays, unless the learner edited that question in
-  a deck or answers file too since the last build before it (a conflict: the file wins);
+  a deck or answers file afterwards, or the package sends an edit of the deck file made
+  since that machine last sent the question (a conflict: the file wins);
 - report_matches_import: a build report's new / updated notes are what the importer does,
   for a device that imported the machine's previous build;
 - diff_matches_import: `prepdeck diff` between two releases predicts the new / updated
@@ -25,7 +26,8 @@ After every import it checks the invariants (names as in KNOWN_DEFECTS):
   never kept answers;
 - personal_tags_stay_personal: `pull --write` never copies `marked` or `leech` into the deck.
 
-Its default run is short, for `make test`. To run it longer:
+Its default run is short and the same every time, for `make test`. To run it longer (new
+lives every run):
 
     PREPDECK_HYPOTHESIS=thorough .venv/bin/python -m pytest tests/test_learner_life.py
 
@@ -108,12 +110,14 @@ FOCUS = ("unhappy-user", "ill-systems", "team-qualities")
 PICK = st.integers(0, 3)
 
 
-def _size() -> tuple[int, int]:
-    """(examples, steps): a handful by default, many more when asked for."""
+def _size() -> tuple[int, int, bool]:
+    """(examples, steps, searching): a handful of fixed lives by default, so that `make test`
+    is quick and the same every run; many more, and new ones each run, when asked for."""
     thorough = os.environ.get("PREPDECK_HYPOTHESIS") == "thorough"
+    asked = os.environ.get("PREPDECK_LIFE_EXAMPLES") or os.environ.get("PREPDECK_LIFE_STEPS")
     examples = int(os.environ.get("PREPDECK_LIFE_EXAMPLES") or (200 if thorough else 5))
     steps = int(os.environ.get("PREPDECK_LIFE_STEPS") or (40 if thorough else 12))
-    return examples, steps
+    return examples, steps, bool(thorough or asked)
 
 
 CHECKED: Counter[str] = Counter()  # invariant -> times checked in this process (for tuning)
@@ -126,8 +130,7 @@ class Device:
         self.anki = Anki(folder)
         # (machine, build number) of the last import, while nothing else was imported since
         self.synced: tuple[str, int] | None = None
-        # qid -> field -> (token, when it was made, when the last build before it was made)
-        self.edits: dict[str, dict[str, tuple[str, int, int]]] = {}
+        self.edits: dict[str, dict[str, tuple[str, int]]] = {}  # qid -> field -> (token, at)
 
     @property
     def col(self):
@@ -159,7 +162,6 @@ class LearnersLife(RuleBasedStateMachine):
         self.kept_answers = False  # the learner ever wrote an own answer
         self.pulled: set[str] = set()  # questions whose Anki edits pull --write applied
         self.restored = False  # a question was put back since the last release
-        self.last_build = 0  # when the last build (on any machine) ran
         self.known: list[str] = []  # known defects seen in this run (for the summary)
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -341,7 +343,7 @@ class LearnersLife(RuleBasedStateMachine):
             return
         tok, at = self.token("app"), self.tick()
         life.edit_in_anki(device.col, qid, name, tok, at)
-        device.edits.setdefault(qid, {})[name] = (tok, at, self.last_build)
+        device.edits.setdefault(qid, {})[name] = (tok, at)
 
     def mark_in_anki(self, d, i, tag):
         device = self.devices[d]
@@ -387,7 +389,6 @@ class LearnersLife(RuleBasedStateMachine):
             )
         )
         machine.untimed_answers = machine.pulled = False  # this build timed them here
-        self.last_build = at
         self.check(
             "answers_warning_only_with_answers",
             self.kept_answers or not result.report.without_answers,
@@ -457,10 +458,11 @@ class LearnersLife(RuleBasedStateMachine):
 
     def _check_edits(self, device, build, after, where: str) -> None:
         for qid, edits in list(device.edits.items()):
-            for name, (tok, _, since) in list(edits.items()):
-                # Edited in a deck or answers file too since the last build: a conflict, and
-                # the file wins (README). Anki's edit is kept only when the file is not edited.
-                forfeit = self.yaml_edited.get(qid, 0) > since
+            for name, (tok, at) in list(edits.items()):
+                # Edited in a file afterwards; or this package sends an edit of the deck file
+                # made since this machine last sent the question: a conflict, where the file
+                # wins (README), whichever edit came first.
+                forfeit = self.yaml_edited.get(qid, 0) > at or qid in build.report.changed
                 has = qid in after.notes and tok in after.notes[qid][0][name]
                 self.check(
                     "in_app_edit_kept_untimed_answers"
@@ -488,7 +490,7 @@ class LearnersLife(RuleBasedStateMachine):
         sure |= set(report.resent)
         # Edited in Anki after this build: Anki keeps the learner's newer note.
         edited_since = {
-            q for q, e in device.edits.items() if any(at > build.at for _, at, _ in e.values())
+            q for q, e in device.edits.items() if any(at > build.at for _, at in e.values())
         }
         maybe = set(report.returned) | {q for ids in report.unsent.values() for q in ids}
         maybe |= edited_since
@@ -608,13 +610,14 @@ class LearnersLife(RuleBasedStateMachine):
 def test_a_learners_life_loses_nothing():
     from hypothesis.stateful import run_state_machine_as_test
 
-    examples, steps = _size()
+    examples, steps, searching = _size()
     run_state_machine_as_test(
         LearnersLife,
         settings=settings(
             settings.default,
             max_examples=examples,
             stateful_step_count=steps,
+            derandomize=settings.default.derandomize or not searching,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
