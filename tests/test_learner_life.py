@@ -115,8 +115,8 @@ def _size() -> tuple[int, int, bool]:
     is quick and the same every run; many more, and new ones each run, when asked for."""
     thorough = os.environ.get("PREPDECK_HYPOTHESIS") == "thorough"
     asked = os.environ.get("PREPDECK_LIFE_EXAMPLES") or os.environ.get("PREPDECK_LIFE_STEPS")
-    examples = int(os.environ.get("PREPDECK_LIFE_EXAMPLES") or (200 if thorough else 5))
-    steps = int(os.environ.get("PREPDECK_LIFE_STEPS") or (40 if thorough else 12))
+    examples = int(os.environ.get("PREPDECK_LIFE_EXAMPLES") or (200 if thorough else 12))
+    steps = int(os.environ.get("PREPDECK_LIFE_STEPS") or (40 if thorough else 15))
     return examples, steps, bool(thorough or asked)
 
 
