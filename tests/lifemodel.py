@@ -115,6 +115,7 @@ class Build:
     answers_file: bool  # whether the machine had an answers file at all
     untimed_answers: bool = False  # answers copied in without their .mine.state.json
     after_pull: bool = False  # pull --write applied edits on this machine since its last build
+    answers_edited: frozenset = frozenset()  # questions whose answers were edited here since
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Machine:
     cut: dict[str, str] = field(default_factory=dict)  # removed question -> its YAML
     untimed_answers: bool = False  # answers copied in without their .mine.state.json
     pulled: bool = False  # pull --write applied edits here since the last build
+    answers_edited: set = field(default_factory=set)  # answers edited here since the last build
 
     @property
     def deck(self) -> Path:

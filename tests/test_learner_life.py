@@ -15,8 +15,8 @@ After every import it checks the invariants (names as in KNOWN_DEFECTS):
 - own_answer_kept: an own answer the device shows stays, unless the learner removed it,
   the importing machine has its own (older) copy of the answers, or its report warned;
 - in_app_edit_kept: an edit made in Anki stays, unless the learner edited that question in
-  a deck or answers file afterwards, or the package sends an edit of the deck file made
-  since that machine last sent the question (a conflict: the file wins);
+  a deck or answers file afterwards, or the package sends an edit of the deck or answers
+  file made since that machine last sent the question (a conflict: the file wins);
 - report_matches_import: a build report's new / updated notes are what the importer does,
   for a device that imported the machine's previous build;
 - diff_matches_import: `prepdeck diff` between two releases predicts the new / updated
@@ -299,6 +299,7 @@ class LearnersLife(RuleBasedStateMachine):
             own.setdefault(qid, {})[key] = tok
             self.kept_answers = True
         machine.write_own(own, interview)
+        machine.answers_edited.add(qid)
         self.truth[(qid, key)] = tok
         self.yaml_edited[qid] = self.tick()
 
@@ -386,9 +387,11 @@ class LearnersLife(RuleBasedStateMachine):
                 machine.mine.exists(),
                 machine.untimed_answers,
                 machine.pulled,
+                frozenset(machine.answers_edited),
             )
         )
         machine.untimed_answers = machine.pulled = False  # this build timed them here
+        machine.answers_edited.clear()
         self.check(
             "answers_warning_only_with_answers",
             self.kept_answers or not result.report.without_answers,
@@ -459,10 +462,14 @@ class LearnersLife(RuleBasedStateMachine):
     def _check_edits(self, device, build, after, where: str) -> None:
         for qid, edits in list(device.edits.items()):
             for name, (tok, at) in list(edits.items()):
-                # Edited in a file afterwards; or this package sends an edit of the deck file
-                # made since this machine last sent the question: a conflict, where the file
-                # wins (README), whichever edit came first.
-                forfeit = self.yaml_edited.get(qid, 0) > at or qid in build.report.changed
+                # Edited in a file afterwards; or this package sends an edit of the deck or
+                # answers file made since this machine last sent the question: a conflict,
+                # where the file wins (README), whichever edit came first.
+                forfeit = (
+                    self.yaml_edited.get(qid, 0) > at
+                    or qid in build.report.changed
+                    or qid in build.answers_edited
+                )
                 has = qid in after.notes and tok in after.notes[qid][0][name]
                 self.check(
                     "in_app_edit_kept_untimed_answers"
