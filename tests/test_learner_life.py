@@ -69,33 +69,7 @@ from conftest import Anki
 
 # Invariant name -> why it is skipped (the issue item that reports it). The lead removes an
 # entry when its fix lands.
-KNOWN_DEFECTS: dict[str, str] = {
-    "own_answer_kept_after_pull": (
-        "issue 19 item 1: pull writes Anki's time into the committed state, so a clone "
-        "without answers sends a note as new as one with them"
-    ),
-    "in_app_edit_kept_untimed_answers": (
-        "issue 19 item 2: a machine with copied answers but no .mine.state.json sends them "
-        "as newer than a phone edit"
-    ),
-    "filtered_build_keeps_preset": (
-        "issue 19 item 3: a filtered package carries a preset of its own and switches the "
-        "deck to it"
-    ),
-    "report_matches_import_after_pull": (
-        "issue 19 item 5: after pull --write the report says 'no changes' while the device "
-        "without the edit updates the note"
-    ),
-    "diff_matches_import_returned": (
-        "issue 19 item 5: diff of a removed question put back predicts '1 new'"
-    ),
-    "answers_warning_only_with_answers": (
-        "issue 19 item 5: the 'own answers: no ... here' line for learners who never kept answers"
-    ),
-    "personal_tags_stay_personal": (
-        "issue 19 item 6: pull --write copies Anki's marked and leech tags into the deck file"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 # Noon UTC on Tue 1 Dec 2026: the same calendar day in any time zone within eleven hours.
 NOON = int(dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc).timestamp())
