@@ -41,30 +41,17 @@ def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
     Raises FileNotFoundError, NotAFileError (strerror says what it is instead),
     TooLargeError, or another OSError.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        raise NotAFileError(0, "is a folder, not a file") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotAFileError(0, f"is {_kind(info.st_mode)}, not a file")
-        if info.st_size > limit:
-            raise TooLargeError(info.st_size, limit)
-        chunks = []
-        total = 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise TooLargeError(size, limit)
+        chunks, total = [], 0
+        while chunk := f.read(min(1 << 20, limit + 1 - total)):
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # the file grew while being read
                 raise TooLargeError(total, limit)
         return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def prepare_output(path) -> None:
