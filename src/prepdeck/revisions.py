@@ -33,11 +33,28 @@ _OID = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _KINDS = {b"100644": "file", b"100755": "file", b"120000": "link", b"160000": "submodule"}
 
 
+_NO_GIT = "git is not installed; prepdeck diff reads decks with git"
+
+
 def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
-        raise PrepdeckError("git is not installed; prepdeck diff reads decks with git") from None
+        raise PrepdeckError(_NO_GIT) from None
+
+
+def _git_stream(args: list[str], cwd: str, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """A git process whose output is read as it comes (stderr dropped)."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise PrepdeckError(_NO_GIT) from None
 
 
 def repo_root(start: str = ".") -> str:
@@ -150,18 +167,7 @@ class Blobs:
 
     def _process(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
-            try:
-                self._proc = subprocess.Popen(
-                    ["git", "cat-file", "--batch"],
-                    cwd=self.root,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                )
-            except FileNotFoundError:
-                raise PrepdeckError(
-                    "git is not installed; prepdeck diff reads decks with git"
-                ) from None
+            self._proc = _git_stream(["cat-file", "--batch"], self.root, stdin=True)
         return self._proc
 
     def copy(self, entry: Entry, out: BinaryIO) -> None:
@@ -210,27 +216,8 @@ class Revision:
     def _list(self, folder: str) -> dict[str, Entry]:
         assert self.commit is not None
         spec = f"{folder}/" if folder not in ("", ".") else "."
-        try:
-            proc = subprocess.Popen(
-                [
-                    "git",
-                    "--literal-pathspecs",
-                    "ls-tree",
-                    "-r",
-                    "-l",
-                    "-z",
-                    self.commit,
-                    "--",
-                    spec,
-                ],
-                cwd=self.root,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except FileNotFoundError:
-            raise PrepdeckError(
-                "git is not installed; prepdeck diff reads decks with git"
-            ) from None
+        args = ["--literal-pathspecs", "ls-tree", "-r", "-l", "-z", self.commit, "--", spec]
+        proc = _git_stream(args, self.root)
         assert proc.stdout is not None
         out: dict[str, Entry] = {}
         prefix = "" if spec == "." else spec
