@@ -61,13 +61,7 @@ def write_edits(
             if key in q.mine:
                 mine_values.setdefault(edit.id, {})[key] = str(value)
                 continue
-            try:
-                deck_splices += _splice(deck_text, mapping, key, value, found)
-            except yamledit.EditError as err:
-                raise PrepdeckError(
-                    f"{deck_path}:{mapping.start_mark.line + 1}: '{edit.id}': {key} edited in "
-                    f"Anki cannot be written in place: {err}. Nothing was written"
-                ) from None
+            deck_splices += _splice_at(deck_path, edit.id, deck_text, mapping, key, value, found)
     if add_new and result.added:
         from prepdeck.dump import _question
 
@@ -144,14 +138,21 @@ def _mine_splices(source: _Source, values: dict[str, dict[str, str]]) -> list:
     for qid, entries in values.items():
         mapping = yamledit.entry(answers, qid)[1]
         for key, value in entries.items():
-            try:
-                splices += _splice(text, mapping, key, value, found)
-            except yamledit.EditError as err:
-                raise PrepdeckError(
-                    f"{source.path}:{mapping.start_mark.line + 1}: '{qid}': {key} edited in "
-                    f"Anki cannot be written in place: {err}. Nothing was written"
-                ) from None
+            splices += _splice_at(source.path, qid, text, mapping, key, value, found)
     return splices
+
+
+def _splice_at(path, qid: str, text: str, mapping, key: str, value: object, found) -> list:
+    """The splices of one edited value, or a message locating the value that cannot take it."""
+    from prepdeck import yamledit
+
+    try:
+        return _splice(text, mapping, key, value, found)
+    except yamledit.EditError as err:
+        raise PrepdeckError(
+            f"{path}:{mapping.start_mark.line + 1}: '{qid}': {key} edited in Anki cannot be "
+            f"written in place: {err}. Nothing was written"
+        ) from None
 
 
 def _splice(text: str, mapping, key: str, value: object, found) -> list:
