@@ -201,6 +201,9 @@ class LearnersLife(RuleBasedStateMachine):
             self.fresh_clone_b()
             for name in DEVICES:
                 self.import_build("A", name, False)
+            # That commit is the first release: diff predicts for a learner who imported every
+            # release (one who joined after a question's removal gets it back as new).
+            self.release()
 
     # -- the deck file ----------------------------------------------------------------------
 
@@ -640,6 +643,13 @@ SEAMS = {
         ("start", {"answers": False}),
         ("release", {}),
         ("add_remove_restore", {"m": "A", "i": 2, "what": "remove"}),
+        ("release", {}),
+        ("add_remove_restore", {"m": "A", "i": 0, "what": "restore"}),
+        ("release", {}),
+    ],
+    "a removed question put back after a release, diffed against a lived-in start": [
+        ("start", {"answers": False, "lived_in": True}),
+        ("add_remove_restore", {"m": "A", "i": 0, "what": "remove"}),
         ("release", {}),
         ("add_remove_restore", {"m": "A", "i": 0, "what": "restore"}),
         ("release", {}),
