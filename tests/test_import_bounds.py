@@ -305,8 +305,9 @@ def test_a_source_that_is_not_a_file_says_so(tmp_path, kind):
 
     result = run("import", str(source))
 
+    what = {"fifo": "a named pipe (FIFO)", "device": "a device", "folder": "a folder"}[kind]
     assert result.exit_code == 1
-    assert f"{source}: is not a regular file; import reads a saved file" in result.stderr
+    assert f"{source}: is {what}, not a file; name the file to import" in result.stderr
 
 
 def test_many_note_types_left_out_give_a_bounded_summary(tmp_path):

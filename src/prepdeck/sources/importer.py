@@ -127,8 +127,6 @@ def import_source(
     if kind:
         raise SourceError(f"{source}: is {kind}, not a file; name the file to import")
     if not Path(source).is_file():
-        if Path(source).exists():  # a folder, a FIFO, a device: reading one may never end
-            raise SourceError(f"{source}: is not a regular file; import reads a saved file")
         raise SourceError(f"{source}: no such file")
     if suffix in (*TABLES, *ARTICLES):
         _check_text(source)
