@@ -193,8 +193,7 @@ def test_anki_not_running_is_found_before_building(deck_file):
     _refused(
         project,
         url,
-        f"nothing answers at {url}: start Anki (and, if it is running, {INSTALL}; then "
-        "restart Anki)",
+        f"nothing answers at {url}: start Anki. If it is running, {INSTALL}, then restart Anki",
     )
     assert not (project / "dist").exists()
 

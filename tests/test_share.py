@@ -376,8 +376,12 @@ def test_the_command_stops_after_its_timeout_and_says_what_was_downloaded(deck_f
     assert "\x1b[97;40m" in result.stdout and "\\x1b" not in result.stdout
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "::", "0", "0x0", "000.000.000.000", "::ffff:0.0.0.0", "0:0:0:0:0:0:0:0"]
+)
 def test_every_address_is_refused(deck_file, monkeypatch, host):
+    """Every spelling of "every address" that the socket accepts (a tester bound "0" and was
+    reached through the machine's network address)."""
     monkeypatch.chdir(deck_file.parent.parent)
 
     result = CliRunner().invoke(cli, ["share", "--host", host])

@@ -108,8 +108,8 @@ class AnkiConnect:
             )
         if isinstance(reason, ConnectionRefusedError):
             return AnkiConnectError(
-                f"nothing answers at {self.url}: start Anki (and, if it is running, {_INSTALL}; "
-                "then restart Anki)"
+                f"nothing answers at {self.url}: start Anki. If it is running, {_INSTALL}, "
+                "then restart Anki"
             )
         return AnkiConnectError(
             f"cannot reach Anki at {self.url}: {getattr(reason, 'strerror', None) or reason}"

@@ -98,16 +98,32 @@ def lan_address(probe: Callable[[], str | None] | None = None) -> str:
 def check_host(host: str) -> str:
     """An address given with --host; "every address" is refused, as a phone cannot use it
     and it would serve on public networks too."""
-    try:
-        unspecified = ipaddress.ip_address(host).is_unspecified
-    except ValueError:
-        unspecified = False  # a host name: bound as given
-    if unspecified:
+    if any(_unspecified(address) for address in _resolved(host)):
         raise PrepdeckError(
             f"--host {host} serves on every network, public ones included; give this "
             "computer's address on the phone's network (or leave --host out to use it)"
         )
     return host
+
+
+def _resolved(host: str) -> list[str]:
+    """The addresses the server would bind `host` to, resolved as the socket resolves it (so
+    "0", "0x0" and "000.000.000.000" are 0.0.0.0); none when it does not resolve (binding
+    then says so)."""
+    try:
+        found = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        return []
+    return [info[4][0] for info in found]
+
+
+def _unspecified(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_unspecified or (mapped is not None and mapped.is_unspecified)
 
 
 def _default_route_address() -> str | None:

@@ -80,7 +80,7 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
     _echo(
         "Scan the code with the phone's camera (same Wi-Fi), or type the address; "
         f"stops after the download{'s' if len(packages) > 1 else ''} "
-        f"or in {timeout:g} minutes. Ctrl-C stops now."
+        f"or in {timeout:g} minute{'' if timeout == 1 else 's'}. Ctrl-C stops now."
     )
     try:
         why = sharing.serve(keep=keep, timeout=timeout * 60)
