@@ -95,8 +95,8 @@ def test_a_studied_deck_imported_built_and_reimported_keeps_every_review(tmp_pat
     assert "a question Anki already has (same key and id, or the same guid:) is matched" in (
         built.stdout
     )
-    assert "20 questions keep the identity of notes you may already study in Anki" in built.stdout
-    assert f"follow the steps at the top of {deck_path} before studying" in built.stdout
+    assert "20 questions carry the identity of a note that may already be in Anki" in built.stdout
+    assert f"prepdeck import writes the steps at the top of {deck_path}" in built.stdout
     # 1. The first import adds the note type and no note: the old notes are conflicting.
     first = learner.import_apkg(apkg)
     assert (first.new, first.updated, first.conflicting) == (0, 0, NOTES)

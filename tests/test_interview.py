@@ -110,8 +110,8 @@ def test_a_filtered_build_carries_the_whole_decks_plan(deck_file, tmp_path):
         "interview plan: 10 questions in the whole deck, 10 days to Fri 11 Dec: 2 new cards a "
         "day until Sat 5 Dec, then review only; every card comes back within 2 days.",
         full.report.plan[1],
-        "  this filtered package carries the whole deck's plan, so importing it never changes "
-        "the pace your deck has.",
+        "  this filtered package carries the whole deck's plan (the full build's preset), so "
+        "importing it never gives your deck a pace of its own.",
     ]
 
 
@@ -154,6 +154,19 @@ def test_a_passed_date_in_the_answers_file_builds_without_a_plan(deck_file, tmp_
         "README)"
     ]
     assert "pd-countdown" not in _front(result)
+
+
+def test_an_interview_today_is_not_called_passed(deck_file, tmp_path):
+    _mine(deck_file, f"interview: {TODAY.isoformat()}\n")
+
+    result = _build(deck_file, tmp_path)
+
+    assert result.plan is None
+    assert result.report.plan == [
+        f"warning: the interview date {TODAY.isoformat()} in "
+        f"{deck_file.with_suffix('')}.mine.yaml is today: this build has no plan and no "
+        "countdown (see 'After the interview' in the README)"
+    ]
 
 
 def test_the_command_line_date_wins_over_the_answers_file(deck_file, tmp_path):

@@ -133,6 +133,26 @@ def test_a_machine_without_answers_names_the_notes_it_would_send_without_them(de
     assert lines == ["changed: 1 (unhappy-user)", no_answers_line(clone, "unhappy-user")]
 
 
+def test_the_warning_names_notes_a_filtered_package_sent_before(deck_file, tmp_path, anki):
+    """A tester's find: a clone without answers edits two questions, builds one topic (not
+    imported), then the full deck. The full build's warning named only one of the two notes
+    its import then updated without the answers."""
+    deck_file.with_name("resource-sharing-interview.mine.yaml").write_text(ANSWERS)
+    anki.import_apkg(_build(deck_file, tmp_path).output)
+    clone = _second_machine(deck_file, tmp_path)
+    edit(clone, "Listen first", "Hear them out")  # unhappy-user, Customer service
+    edit(clone, "OCLC", "OCLC WorldShare")  # ill-systems
+    out = tmp_path / "clone" / "dist"
+    build_deck(clone, out_dir=out, selection=Selection(topics=("Customer service",)))
+
+    full = build_deck(clone, out_dir=out)
+    log = anki.import_apkg(full.output)
+
+    assert full.report.without_answers == ["ill-systems", "unhappy-user"]
+    assert no_answers_line(clone, "ill-systems, unhappy-user") in full.report.lines()
+    assert log.updated == 2
+
+
 def test_a_learner_who_never_kept_answers_is_not_warned_about_them(deck_file, tmp_path):
     """Issue 19.5: the warning only where answers exist somewhere to lose; a file that holds
     only the interview date carries none."""
@@ -250,7 +270,7 @@ def test_a_full_build_after_an_unimported_filtered_one_says_what_it_updates(
     assert full.report.lines() == [
         "sent before only in the filtered package 'topic-customer-service': unhappy-user; if you "
         "did not import that package, this import updates them.",
-        "no edits since the last build.",
+        "no other changes since the last build.",
     ]
 
 

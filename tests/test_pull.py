@@ -409,7 +409,7 @@ def test_after_a_pull_each_device_sees_what_pull_said(project, tmp_path, anki, m
         "edited in Anki and pulled into the deck file: ill-systems, unhappy-user; importing "
         "this package where you exported from changes nothing, and a device that does not have "
         "these edits yet updates them.",
-        "no edits since the last build.",
+        "no other changes since the last build.",
     ]
     assert again.report.lines() == [
         "no changes since the last build: if you imported it, a re-import changes nothing in Anki."

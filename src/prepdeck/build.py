@@ -139,9 +139,11 @@ def personal_design(
     (the command line's over the answers file's) and answer timer. Also a warning when the
     answers file's date has passed (the deck then builds without a plan and countdown)."""
     date, warning = interview or deck.interview, ""
-    if date and not interview and dt.date.fromisoformat(date) <= (on or today()):
+    day = on or today()
+    if date and not interview and dt.date.fromisoformat(date) <= day:
+        when = "is today" if dt.date.fromisoformat(date) == day else "has passed"
         warning = (
-            f"the interview date {date} in {answers_path(deck.source)} has passed: this build "
+            f"the interview date {date} in {answers_path(deck.source)} {when}: this build "
             "has no plan and no countdown (see 'After the interview' in the README)"
         )
         date = ""
@@ -266,7 +268,11 @@ def _build(
     # Only where answers exist somewhere to lose: a package of this deck once carried some.
     if result.state.answers and not os.path.exists(answers_file):
         report.answers_file = answers_file
-        report.without_answers = [*report.changed, *report.rerendered, *report.resent]
+        # Every note this package may update: edits, design, resends, returns, and what only a
+        # filtered package (or a pull) sent before.
+        updated = [*report.changed, *report.rerendered, *report.resent, *report.returned]
+        updated += [qid for ids in report.unsent.values() for qid in ids]
+        report.without_answers = list(dict.fromkeys(updated))
 
     picked = [i for i, c in enumerate(chosen) if c]
     plan = None

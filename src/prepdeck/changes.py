@@ -282,7 +282,7 @@ class ChangeReport:
         out += self.plan
         if self.unchanged:
             if self.unsent or self.design_unsent:
-                out.append("no edits since the last build.")
+                out.append("no other changes since the last build.")
             else:
                 out.append(
                     "no changes since the last build: if you imported it, a re-import changes "
@@ -295,10 +295,11 @@ class ChangeReport:
             return []
         ids = self.known_guids
         return [
-            f"{_plural(len(ids), 'question')} keep the identity of notes you may already "
-            f"study in Anki (guid:): {_listing(ids)}. If those notes are of another note type, "
-            f"follow the steps at the top of {self.source or 'the deck file'} before studying; "
-            "otherwise Anki skips them as conflicting (nothing is lost, nothing is updated)."
+            f"{_plural(len(ids), 'question')} carry the identity of a note that may already be "
+            f"in Anki (guid:): {_listing(ids)}. Anki updates such a note of this deck's note "
+            "type in place; one of another note type it skips as conflicting (nothing is lost, "
+            "nothing is updated) until you change its note type: prepdeck import writes the "
+            f"steps at the top of {self.source or 'the deck file'}."
         ]
 
 

@@ -107,8 +107,8 @@ def plan_lines(plan: Plan, today: dt.date, filtered: bool) -> list[str]:
     ]
     if filtered:
         out.append(
-            "  this filtered package carries the whole deck's plan, so importing it never "
-            "changes the pace your deck has."
+            "  this filtered package carries the whole deck's plan (the full build's preset), "
+            "so importing it never gives your deck a pace of its own."
         )
     if plan.too_close:
         out.append(
