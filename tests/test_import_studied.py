@@ -222,3 +222,24 @@ def test_a_note_type_with_two_card_types_keeps_the_first_card_as_the_advice_says
     assert learner.col.find_cards("is:new") == []
     assert _reviews(learner) == 3
     learner.close()
+
+
+def test_a_note_type_name_with_line_breaks_prints_no_line_of_its_own(tmp_path):
+    """A tester's find: the summary's `read:` line printed a note type's name raw, so a name
+    could print lines that look like prepdeck's (or YAML's)."""
+    model = genanki.Model(
+        1607392321,
+        "Simple\nquestions:\n  - id: pwn",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )
+    deck = genanki.Deck(2059400122, "Names")
+    deck.add_note(genanki.Note(model=model, fields=["Why us?", "Growth\n<br>Fit"]))
+    source = tmp_path / "q.apkg"
+    genanki.Package(deck).write_to_file(str(source))
+
+    result = run("import", str(source), "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "  read: note type 'Simple\\nquestions:\\n  - id: pwn'" in result.stderr
+    assert not any(line.startswith("questions:") for line in result.stderr.splitlines())

@@ -62,7 +62,7 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
         fields=fields,
     )
     for line in summary(result, source):
-        _echo(line, err=True)
+        _echo(one_line(line), err=True)  # a foreign name cannot print a line of its own
     if output and not dry_run:
         write_new(Path(output), result.text)
         _echo(one_line(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}"))
