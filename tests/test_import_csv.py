@@ -334,3 +334,28 @@ def test_what_import_removes_from_the_text_is_said(tmp_path):
     assert "left out the tag 'prepdeck::x'" in result.stderr
     assert "left out the tag 'topic::y'" in result.stderr
     assert "tags: [ok]" in result.stdout
+
+
+def test_names_with_invisible_characters_or_empty_parts_are_cleaned_and_said(tmp_path):
+    """A tester's find: a trailing '::' or a zero-width space pasted from the web in a topic
+    or tag made the whole import fail as "a prepdeck bug". Names are cleaned as the deck
+    format needs them, and the summary says so."""
+    source = tmp_path / "q.csv"
+    source.write_text(
+        "question,tips,topic,tags\n"
+        "Why us?,Growth,Topic::Sub::,x\u200by\n"
+        "Why now?,Timing,\u202eevil,a::::b\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "decks" / "q.yaml"
+
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(out)])
+
+    assert result.exit_code == 0, result.output
+    deck = load_deck(out)
+    assert [(q.topic, q.tags) for q in deck.questions] == [
+        ("Topic::Sub", ("xy",)),
+        ("evil", ("a::b",)),
+    ]
+    assert "4 names (deck, topic or tag) lost invisible characters" in result.stderr
+    assert "a prepdeck bug" not in result.stderr

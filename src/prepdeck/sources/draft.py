@@ -148,10 +148,9 @@ def build_deck(
     used: set[str] = set()
     guids: set[str] = set()
     questions = []
-    topic = clean(topic) or "General"
-    name = clean(" ".join(name.split()))
-    if any(not part.strip() for part in name.split("::")):
-        name = name.replace("::", ":")  # an empty part would be refused by the loader
+    renamed: list[str] = []  # names that held what the deck format refuses in a name
+    topic = _name(clean(topic), renamed) or "General"
+    name = _name(clean(name), renamed)
     pictures = 0
     controls = sum(
         len(_CONTROL.findall(text))
@@ -210,10 +209,12 @@ def build_deck(
         questions.append(
             Question(
                 id=qid,
-                topic=" ".join(d.topic.split()) or topic,
+                topic=_name(d.topic, renamed) or topic,
                 question=" ".join(d.question.split()),
                 tips=d.tips,
-                tags=_valid_tags(d, per_question),
+                tags=_valid_tags(
+                    d._replace(tags=tuple(_name(t, renamed) for t in d.tags)), per_question
+                ),
                 example=d.example,
                 notes=d.notes,
                 retired=d.retired or any(t.lower() == RETIRED_TAG for t in d.tags),
@@ -231,6 +232,13 @@ def build_deck(
         adjusted.append(
             f"{pictures} picture{'s' if pictures != 1 else ''} in the text became links: import "
             "brings no media, and a deck shows only pictures beside its file"
+        )
+    if renamed:
+        n = len(set(renamed))
+        adjusted.append(
+            f"{n} name{'s' if n != 1 else ''} (deck, topic or tag) lost invisible characters, "
+            f"line breaks or empty '::' parts, which the deck format refuses: {quoted(renamed[0])}"
+            + (" and others" if n > 1 else "")
         )
     adjusted += bounded(per_question, what="more like these")
     deck = Deck(key=key, name=name, description=description, questions=tuple(questions))
@@ -301,6 +309,25 @@ def _valid_tags(d: Draft, adjusted: list[str]) -> tuple[str, ...]:
     if len(out) > MAX_TAGS:
         adjusted.append(f"{d.where}: kept the first {MAX_TAGS} of {len(out)} tags")
     return tuple(out[:MAX_TAGS])
+
+
+def _name(text: str, renamed: list[str]) -> str:
+    """A name as the deck format takes it (reader.name): one line in one Unicode spelling, no
+    invisible characters, no empty '::' parts. A source's name that needed this is noted."""
+    import unicodedata
+
+    from prepdeck.reader import _INVISIBLE
+
+    value = unicodedata.normalize("NFC", text)
+    value = " ".join(
+        _INVISIBLE.sub(lambda m: " " if m.group() in "\n\t\u2028\u2029" else "", value).split()
+    )
+    value = value.strip("\u200c\u200d")
+    if "::" in value:
+        value = "::".join(p.strip() for p in value.split("::") if p.strip())
+    if value != " ".join(text.split()):
+        renamed.append(text)
+    return value
 
 
 def default_name(path: str) -> str:
