@@ -54,6 +54,12 @@ CATALOGUE = [
             "2:8: deck.key: 'collection' is refused: Anki would treat collection.apkg as a whole collection and replace the learner's; choose another key"
         ],
     ),
+    (
+        "deck-key-windows-device.yaml",
+        [
+            "2:8: deck.key: 'con' is refused: on Windows, con.apkg names a device, not a file, so the package could not be written there; choose another key"
+        ],
+    ),
     ("deck-key-missing.yaml", ["2:3: deck.key: is missing; add a line `key: …` here"]),
     (
         "deck-key-too-long.yaml",

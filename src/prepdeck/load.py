@@ -95,6 +95,10 @@ __all__ = [
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
 PathLike = str | os.PathLike
+# Names Windows keeps for devices, whatever the extension: `con.apkg` is the console.
+WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
+)
 
 
 def deck_paths(folder: PathLike) -> list[str]:
@@ -281,6 +285,12 @@ class _Reader(Reader):
                 meta["key"],
                 f"deck.key: '{key}' is refused: Anki would treat {key}.apkg as a whole "
                 "collection and replace the learner's; choose another key",
+            )
+        elif key in WINDOWS_DEVICES:
+            self.fail(
+                meta["key"],
+                f"deck.key: '{key}' is refused: on Windows, {key}.apkg names a device, not a "
+                "file, so the package could not be written there; choose another key",
             )
         name = self.text(meta.get("name"), "deck.name", required=True, parent=where_node)
         name = self.name(meta.get("name"), name, "deck.name")
