@@ -161,6 +161,8 @@ def test_a_picture_that_is_a_link_or_a_submodule_in_the_tree_is_a_located_proble
         in result.output
     )
     assert "Traceback" not in result.output
+    # The one deck was refused at one side: it exists, it could not be compared.
+    assert result.stdout.splitlines()[-1] == "no deck could be compared (see the problems above)."
 
 
 def test_blobs_over_the_limit_are_refused_by_their_listed_size_before_any_byte_is_read(

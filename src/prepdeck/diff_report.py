@@ -72,6 +72,8 @@ def text_lines(diff: Diff) -> list[str]:
     """The diff for a terminal."""
     out = [f"from {diff.a} to {diff.b}:"]
     if not diff.decks:
+        if diff.problems:  # every deck was refused at one revision: said on stderr
+            return [*out, "no deck could be compared (see the problems above)."]
         return [*out, "no deck files at either revision."]
     for d in diff.decks:
         head = f"{d.path}: {d.name}"
