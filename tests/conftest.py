@@ -152,6 +152,22 @@ def shared_part(state_text: str) -> dict:
     return state
 
 
+def snapshot(folder: Path, skip: Path) -> dict[str, str]:
+    """Every file below `folder` (but `skip`) with a hash of its bytes: taken before and after
+    a command, it shows any file the command wrote, however hostile its input."""
+    import hashlib
+
+    out = {}
+    for here, dirs, names in os.walk(folder):
+        if Path(here) == skip:
+            dirs[:] = []
+            continue
+        for name in names:
+            path = Path(here, name)
+            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
 def git(folder: Path, *args: str) -> str:
     """Run git in a test repository (an identity of its own, failing loudly)."""
     import subprocess

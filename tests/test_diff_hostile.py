@@ -8,8 +8,6 @@ each within the build's limit for its kind, and start one `git cat-file` per dif
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -24,7 +22,7 @@ from prepdeck.build import build_deck
 from prepdeck.cli import cli
 from prepdeck.diff import diff_revisions
 
-from conftest import SHIPPED, edit, git
+from conftest import SHIPPED, edit, git, snapshot
 
 DECK = "decks/resource-sharing-interview.yaml"
 STATE = "decks/resource-sharing-interview.state.json"
@@ -94,18 +92,6 @@ def escaping(repo: Path, steps: int, leaf: list[tuple[str, str, bytes]]) -> tupl
     for _ in range(steps - 1):
         tree = mktree(repo, [("040000", tree, b"..")])
     return ("040000", tree, b"..")
-
-
-def snapshot(folder: Path, skip: Path) -> dict[str, str]:
-    out = {}
-    for here, dirs, names in os.walk(folder):
-        if Path(here) == skip:
-            dirs[:] = []
-            continue
-        for name in names:
-            path = Path(here, name)
-            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def test_a_tree_with_dotdot_entries_writes_nothing_outside_its_temporary_folder(repo, tmp_path):

@@ -32,7 +32,7 @@ from prepdeck import media, revisions
 from prepdeck.build import build_deck
 from prepdeck.cli import cli
 
-from conftest import SHIPPED, git
+from conftest import SHIPPED, git, snapshot
 
 DECK_TEXT = SHIPPED.read_bytes()
 STATE = SHIPPED.name.replace(".yaml", ".state.json")
@@ -159,18 +159,6 @@ def build(repo: Path, nodes, entries=None) -> str:
             oid = put(repo, "blob", content)
         entries.append((mode, name, oid))
     return tree(repo, entries)
-
-
-def snapshot(folder: Path, skip: Path) -> dict[str, str]:
-    out = {}
-    for here, dirs, names in os.walk(folder):
-        if Path(here) == skip:
-            dirs[:] = []
-            continue
-        for name in names:
-            path = Path(here, name)
-            out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 @pytest.fixture(scope="module")
