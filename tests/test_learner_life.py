@@ -295,13 +295,25 @@ class LearnersLife(RuleBasedStateMachine):
         names = [life.MINE, life.MINE_DIR] + ([life.MINE_STATE] if with_state else [])
         if not with_state and not (b.root / life.MINE_STATE).exists():
             b.untimed_answers = (a.root / life.MINE).exists()
+        mine_a, mine_b = a.own()[0], b.own()[0]
         for name in names:
             src, dst = a.root / name, b.root / name
             if src.is_dir():
                 shutil.copytree(src, dst, dirs_exist_ok=True)
             elif src.exists():
                 shutil.copyfile(src, dst)
-        self.tick()
+        at = self.tick()
+        if not (a.root / life.MINE).exists():
+            return
+        # The copy replaces B's answers with A's: an answer written only on B is the learner's
+        # to lose this way (and a removal reaches Anki, as documented).
+        for qid in set(mine_a) | set(mine_b):
+            for key in set(mine_a.get(qid, {})) | set(mine_b.get(qid, {})):
+                value = mine_a.get(qid, {}).get(key)
+                if value != mine_b.get(qid, {}).get(key):
+                    self.truth[(qid, key)] = value
+                    b.answers_edited.add(qid)
+                    self.yaml_edited[qid] = at
 
     # -- Anki ------------------------------------------------------------------------------
 
@@ -653,6 +665,14 @@ SEAMS = {
         ("release", {}),
         ("add_remove_restore", {"m": "A", "i": 0, "what": "restore"}),
         ("release", {}),
+    ],
+    "copying A's answers file over B's replaces an answer written only on B": [
+        ("start", {"answers": False, "lived_in": True}),
+        ("set_interview", {"m": "A", "days": None}),
+        ("edit_answers", {"m": "B", "i": 3, "key": "example", "remove": False}),
+        ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
+        ("copy_answers_to_b", {"with_state": False}),
+        ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
     ],
     "19.5 the own-answers warning for a learner who never kept answers": [
         ("start", {"answers": False, "lived_in": True}),
