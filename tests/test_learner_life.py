@@ -69,7 +69,14 @@ from conftest import Anki
 
 # Invariant name -> why it is skipped (the issue item that reports it). The lead removes an
 # entry when its fix lands.
-KNOWN_DEFECTS: dict[str, str] = {}
+KNOWN_DEFECTS: dict[str, str] = {
+    "own_answer_kept_after_lost_state": (
+        "a build without a state (a first build never committed, then a fresh clone) times "
+        "each note from its content alone, so a note Anki got from another such build may "
+        "be older and is updated, blanking own answers the clone does not have; "
+        "docs/regenerating.md 'If the state file is lost' says so"
+    ),
+}
 
 # Noon UTC on Tue 1 Dec 2026: the same calendar day in any time zone within eleven hours.
 NOON = int(dt.datetime(2026, 12, 1, 12, tzinfo=dt.timezone.utc).timestamp())
@@ -441,8 +448,14 @@ class LearnersLife(RuleBasedStateMachine):
             told = qid in build.report.without_answers
             # The machine sent its own copy of the answers, older than this one.
             stale_copy = bool(build.answers) and tok not in build.answers.get(qid, {}).get(key, "")
+            if qid in self.pulled:
+                name_ = "own_answer_kept_after_pull"
+            elif build.report.previous is None:
+                name_ = "own_answer_kept_after_lost_state"
+            else:
+                name_ = "own_answer_kept"
             self.check(
-                "own_answer_kept_after_pull" if qid in self.pulled else "own_answer_kept",
+                name_,
                 has or not had or told or stale_copy,
                 f"{where}: own answer {key} {tok!r} of {qid} is gone (now "
                 f"{after.notes[qid][0][name]!r}); report: {build.report.lines()}",
@@ -673,6 +686,14 @@ SEAMS = {
         ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
         ("copy_answers_to_b", {"with_state": False}),
         ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
+    ],
+    "an uncommitted first build's state lost to a fresh clone (a known defect)": [
+        ("start", {"answers": False}),
+        ("edit_answers", {"m": "B", "i": 3, "key": "example", "remove": False}),
+        ("build_and_import", {"m": "B", "d": "desktop", "topic": None, "presets": False}),
+        ("fresh_clone_b", {}),
+        ("edit_yaml", {"m": "B", "i": 3, "where": "tip"}),
+        ("build_and_import", {"m": "B", "d": "desktop", "topic": None, "presets": False}),
     ],
     "19.5 the own-answers warning for a learner who never kept answers": [
         ("start", {"answers": False, "lived_in": True}),
