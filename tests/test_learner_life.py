@@ -695,6 +695,13 @@ SEAMS = {
         ("edit_yaml", {"m": "B", "i": 3, "where": "tip"}),
         ("build_and_import", {"m": "B", "d": "desktop", "topic": None, "presets": False}),
     ],
+    "a fresh clone without answers sends a tip edited on A to a device that missed A's build": [
+        ("start", {"answers": True, "lived_in": True}),
+        ("edit_yaml", {"m": "A", "i": 0, "where": "tip"}),
+        ("build_and_import", {"m": "A", "d": "desktop", "topic": None, "presets": False}),
+        ("fresh_clone_b", {}),
+        ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
+    ],
     "19.5 the own-answers warning for a learner who never kept answers": [
         ("start", {"answers": False, "lived_in": True}),
         ("edit_yaml", {"m": "B", "i": 0, "where": "tip"}),

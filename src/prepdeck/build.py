@@ -272,6 +272,14 @@ def _build(
         # filtered package (or a pull) sent before.
         updated = [*report.changed, *report.rerendered, *report.resent, *report.returned]
         updated += [qid for ids in report.unsent.values() for qid in ids]
+        # And every note changed since answers were first packaged: a device that did not
+        # import the builds made with them since would take this package's copy as newer.
+        since = result.state.answers
+        updated += [
+            q.id
+            for q, c in zip(deck.questions, chosen, strict=True)
+            if c and result.mods[q.id] > since
+        ]
         report.without_answers = list(dict.fromkeys(updated))
 
     picked = [i for i, c in enumerate(chosen) if c]

@@ -367,7 +367,7 @@ def compare(
     # machine without their local timing: their time cannot be known here, so they are not
     # sent as newer than what the learner may have edited in Anki since.
     untimed = previous is None or (local is None and previous.answers)
-    carried = previous.answers if previous else False
+    answered: list[int] = []  # the times this package gives notes that carry own answers
     old = previous.questions if previous else {}
     old_local = local.questions if local else {}
     questions = dict(old)  # a filtered build leaves the other questions as they were
@@ -408,12 +408,13 @@ def compare(
         )
         # A note that carries own answers, or once did on this machine, is timed locally.
         pcontent = content if pnote is note else content_digest(pnote)
-        carried |= pnote is not note
         mine = old_local.get(q.id)
         pmod = mod
         if pcontent != content or mine is not None:
             resent = q.id in resend
             pmod, changed = _local_time(mine, pcontent, mod, later_local, untimed, resent)
+            if pnote is not note:
+                answered.append(pmod)
             if changed and before is not None and before.content == content:
                 # The deck file's part is as the last build sent it: either the answers
                 # changed, or that build ran on another machine (a merge or pull brought it).
@@ -489,9 +490,11 @@ def compare(
         notetype_via=notetype_via,
         questions=questions,
         description=description,
-        answers=carried,
+        # The newest time of the first package with answers: a note changed after it may be
+        # newer than what a device holding only that package has.
+        answers=(previous.answers if previous else 0) or (max(mods.values()) if answered else 0),
     )
-    report.answers_marked = previous is not None and carried and not previous.answers
+    report.answers_marked = previous is not None and bool(answered) and not previous.answers
     new_local_state = None
     if new_local or new_notetype is not None or local is not None:
         plans = local.plans if local else ()

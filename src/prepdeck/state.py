@@ -76,10 +76,11 @@ class BuildState:
     questions: dict[str, NoteState] = field(default_factory=dict)
     notetype_via: str = ""  # the filtered build that first sent this card design
     description: str = ""  # hash of the deck's description as packaged ("" = not recorded)
-    # A package of this deck once carried own answers (on some machine). Their text and timing
-    # stay machine-local; this mark lets a clone without them warn before it sends a note
-    # without them, and tells a machine without their local timing not to guess it.
-    answers: bool = False
+    # When a package of this deck first carried own answers (on some machine), as the newest
+    # time that package gave a note; 0 for never. Their text and timing stay machine-local;
+    # this mark lets a clone without them warn before it sends a note newer than that without
+    # them, and tells a machine without their local timing not to guess it.
+    answers: int = 0
 
     @property
     def latest(self) -> int:
@@ -291,7 +292,9 @@ def read_state(path: Path) -> BuildState | None:
             notetype_mod=_check_time(_int(nt["mod"], "notetype.mod"), "notetype.mod"),
             notetype_via=_str(nt.get("via", ""), "notetype.via"),
             description=_str(data["deck"].get("description", ""), "deck.description"),
-            answers=data["deck"].get("answers", False) is True,
+            answers=_check_time(
+                _int(data["deck"].get("answers", 0), "deck.answers"), "deck.answers"
+            ),
             questions={qid: _note_state(qid, q) for qid, q in questions.items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -374,7 +377,7 @@ def dump_state(state: BuildState) -> str:
             "key": state.deck_key,
             "name": state.deck_name,
             **({"description": state.description} if state.description else {}),
-            **({"answers": True} if state.answers else {}),
+            **({"answers": state.answers} if state.answers else {}),
         },
         "notetype": notetype,
     }
