@@ -702,6 +702,12 @@ SEAMS = {
         ("fresh_clone_b", {}),
         ("build_and_import", {"m": "B", "d": "phone", "topic": None, "presets": False}),
     ],
+    "a machine whose answers file holds only an interview date sends an edit without them": [
+        ("start", {"answers": True, "lived_in": True}),
+        ("edit_yaml", {"m": "B", "i": 0, "where": "tip"}),
+        ("set_interview", {"m": "B", "days": None}),
+        ("build_and_import", {"m": "B", "d": "desktop", "topic": None, "presets": False}),
+    ],
     "19.5 the own-answers warning for a learner who never kept answers": [
         ("start", {"answers": False, "lived_in": True}),
         ("edit_yaml", {"m": "B", "i": 0, "where": "tip"}),

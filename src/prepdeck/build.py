@@ -266,8 +266,10 @@ def _build(
     answers_file = answers_path(path)
     report.local_file = str(local_file)
     # Only where answers exist somewhere to lose: a package of this deck once carried some.
-    if result.state.answers and not os.path.exists(answers_file):
+    # An answers file with only an interview date (or nothing) holds no answers either.
+    if result.state.answers and not any(q.mine for q in deck.questions):
         report.answers_file = answers_file
+        report.answers_file_here = os.path.exists(answers_file)
         # Every note this package may update: edits, design, resends, returns, and what only a
         # filtered package (or a pull) sent before.
         updated = [*report.changed, *report.rerendered, *report.resent, *report.returned]

@@ -76,6 +76,7 @@ class ChangeReport:
     design_unsent: str = ""
     without_answers: list[str] = field(default_factory=list)
     answers_file: str = ""
+    answers_file_here: bool = False  # it exists here, but holds no answers
     description_changed: bool = False
     deck_renamed: tuple[str, str] | None = None
     key_changed: tuple[str, str] | None = None
@@ -228,8 +229,13 @@ class ChangeReport:
             )
         if self.without_answers:
             folder = self.answers_file.removesuffix(".yaml") + "/"
+            here = (
+                f"{self.answers_file} here holds none"
+                if self.answers_file_here
+                else f"no {self.answers_file} here"
+            )
             out.append(
-                f"own answers: no {self.answers_file} here; if you keep one on another machine, "
+                f"own answers: {here}; if you keep one on another machine, "
                 f"copy it (and {folder} if it holds recordings) here and build again before "
                 "importing, or these notes arrive without your answers: "
                 f"{_listing(self.without_answers)}"
