@@ -168,6 +168,21 @@ def snapshot(folder: Path, skip: Path) -> dict[str, str]:
     return out
 
 
+def add_picture(deck_file: Path) -> None:
+    """Give the shipped deck's unhappy-user a tip that shows a picture, images/flow.png, made
+    from a test fixture beside the deck."""
+    images = Path(__file__).parent / "fixtures" / "media" / "images"
+    picture = sorted(p for p in images.iterdir() if p.suffix == ".png")[0]
+    (deck_file.parent / "images").mkdir()
+    shutil.copyfile(picture, deck_file.parent / "images" / "flow.png")
+    edit(
+        deck_file,
+        "      - Listen first and acknowledge the frustration before explaining anything.\n",
+        "      - Listen first and acknowledge the frustration before explaining anything.\n"
+        '      - "![The flow](images/flow.png)"\n',
+    )
+
+
 def git(folder: Path, *args: str) -> str:
     """Run git in a test repository (an identity of its own, failing loudly)."""
     import subprocess

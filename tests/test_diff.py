@@ -24,7 +24,7 @@ from prepdeck.diff_report import markdown, text_lines, warnings
 from prepdeck.notetype import notetype_name
 from prepdeck.render import RETIRED_TAG
 
-from conftest import SHIPPED, Anki, edit, git
+from conftest import SHIPPED, Anki, add_picture, edit, git
 
 DECK = "decks/resource-sharing-interview.yaml"
 STATE = "decks/resource-sharing-interview.state.json"
@@ -495,16 +495,7 @@ def test_release_notes_keep_deck_text_inert(repo):
 
 
 def test_a_replaced_picture_is_a_media_change_and_the_importer_agrees(repo, tmp_path):
-    images = Path(__file__).parent / "fixtures" / "media" / "images"
-    picture = sorted(p for p in images.iterdir() if p.suffix == ".png")[0]
-    (repo / "decks" / "images").mkdir()
-    shutil.copyfile(picture, repo / "decks" / "images" / "flow.png")
-    edit(
-        repo / DECK,
-        "      - Listen first and acknowledge the frustration before explaining anything.\n",
-        "      - Listen first and acknowledge the frustration before explaining anything.\n"
-        '      - "![The flow](images/flow.png)"\n',
-    )
+    add_picture(repo / DECK)
     commit(repo, "v1")
     data = bytearray((repo / "decks" / "images" / "flow.png").read_bytes())
     data[-20] ^= 0xFF  # other pixels, same name; still a PNG by its bytes

@@ -22,7 +22,7 @@ from prepdeck.build import build_deck
 from prepdeck.cli import cli
 from prepdeck.diff import diff_revisions
 
-from conftest import SHIPPED, edit, git, snapshot
+from conftest import SHIPPED, add_picture, edit, git, snapshot
 
 DECK = "decks/resource-sharing-interview.yaml"
 STATE = "decks/resource-sharing-interview.state.json"
@@ -192,16 +192,7 @@ def test_blobs_over_the_limit_are_refused_by_their_listed_size_before_any_byte_i
 def test_an_oversized_picture_named_by_a_deck_is_refused_unread(repo, monkeypatch):
     from prepdeck import media
 
-    images = Path(__file__).parent / "fixtures" / "media" / "images"
-    picture = sorted(p for p in images.iterdir() if p.suffix == ".png")[0]
-    (repo / "decks" / "images").mkdir()
-    shutil.copyfile(picture, repo / "decks" / "images" / "flow.png")
-    edit(
-        repo / DECK,
-        "      - Listen first and acknowledge the frustration before explaining anything.\n",
-        "      - Listen first and acknowledge the frustration before explaining anything.\n"
-        '      - "![The flow](images/flow.png)"\n',
-    )
+    add_picture(repo / DECK)
     git(repo, "add", "decks")
     git(repo, "commit", "-q", "-m", "v1")
     read: list[str] = []
@@ -209,7 +200,9 @@ def test_an_oversized_picture_named_by_a_deck_is_refused_unread(repo, monkeypatc
     monkeypatch.setattr(
         revisions.Blobs, "copy", lambda self, e, out: (read.append(e.path), copy(self, e, out))
     )
-    monkeypatch.setattr(media, "IMAGE_LIMIT", picture.stat().st_size - 1)
+    monkeypatch.setattr(
+        media, "IMAGE_LIMIT", (repo / "decks" / "images" / "flow.png").stat().st_size - 1
+    )
 
     result = CliRunner().invoke(cli, ["diff", "v0", "HEAD"])
 
