@@ -218,8 +218,8 @@ def markdown_scaling(lengths: list[int], runs: int) -> str:
     """Time to render one tip and one example of each shape, best of `runs`, by length."""
     import time
 
-    from prepdeck import render
-    from prepdeck.model import Question
+    from prepdeck.cards import render
+    from prepdeck.deckfile.model import Question
 
     lines = [
         "Markdown rendering of hostile shapes (one tip + one example; best of "

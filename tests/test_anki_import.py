@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from prepdeck.build import build_deck
-from prepdeck.load import load_deck
-from prepdeck.notetype import FIELDS, notetype_id
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.notetype import FIELDS, notetype_id
+from prepdeck.deckfile.load import load_deck
 
 from conftest import SHIPPED, edit, tips_text
 
@@ -93,7 +93,7 @@ def test_identity_survives_rewording_reordering_and_renaming(deck_file, tmp_path
 
     deck = load_deck(deck_file)
 
-    from prepdeck.notetype import note_guid
+    from prepdeck.cards.notetype import note_guid
 
     assert deck.questions[-1].id == "ill-systems"
     assert {q.id: note_guid(deck.key, q.id) for q in deck.questions} == {
@@ -103,7 +103,7 @@ def test_identity_survives_rewording_reordering_and_renaming(deck_file, tmp_path
 
 
 def _slug(text: str) -> str:
-    from prepdeck.load import slugify
+    from prepdeck.deckfile.slugs import slugify
 
     return slugify(text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 from conftest import ROOT
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from prepdeck.load import load_deck
-from prepdeck.preview import preview_decks
-from prepdeck.select import Selection
+from prepdeck.cards.preview import preview_decks
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.load import load_deck
 
 from conftest import ROOT, SHIPPED, chromium, edit
 

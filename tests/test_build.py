@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import read_state, state_path
 from prepdeck.errors import DeckFileError, OutputError
-from prepdeck.state import read_state, state_path
 
 from conftest import edit
 
@@ -186,7 +186,8 @@ def _database(apkg, tmp_path) -> sqlite3.Connection:
 def test_state_hashes_never_change_for_the_same_content():
     # Committed states hold these values; a different hash for the same text would make
     # every learner's next build report (and re-send) every note as edited.
-    from prepdeck.state import digest, text_key
+    from prepdeck.builds.state import text_key
+    from prepdeck.digest import digest
 
     # sha256 of "Question?\x1f<ul><li>tip</li></ul>\x1f", first 16 hex digits
     assert digest("Question?", "<ul><li>tip</li></ul>") == "64e6628f82ed04f8"

@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prepdeck.build import build_deck
-from prepdeck.dump import dump_deck
-from prepdeck.model import Deck, Question
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.model import Deck, Question
 
 from conftest import Anki, browser_unavailable, chromium
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prepdeck.cli import cli
-from prepdeck.output import github_annotation
+from prepdeck.commands.output import github_annotation
 
 from conftest import edit
 

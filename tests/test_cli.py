@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck import __version__
+from prepdeck.builds.state import state_path
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
-from prepdeck.state import state_path
+from prepdeck.deckfile.load import load_deck
 
 from conftest import SHIPPED, edit
 
@@ -410,7 +410,7 @@ def test_check_warns_about_long_tips_and_repeated_questions(run, deck_file):
 
 def test_large_builds_show_progress_on_a_terminal_only(deck_file, monkeypatch, capsys):
     from prepdeck.cli import _progress
-    from prepdeck.model import Deck, Question
+    from prepdeck.deckfile.model import Deck, Question
 
     big = Deck("big", "Big", "", tuple(Question(f"q{i}", "t", "q?", ("tip",)) for i in range(2500)))
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
@@ -458,7 +458,7 @@ def test_a_state_file_that_is_not_text_is_a_clear_error(run, deck_file):
 
 
 def test_topics_and_list_align_wide_characters_by_terminal_columns(tmp_path, monkeypatch):
-    from prepdeck.output import width
+    from prepdeck.commands.output import width
 
     folder = tmp_path / "decks"
     folder.mkdir()

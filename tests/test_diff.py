@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck import build, changes, notetype, render
-from prepdeck.build import build_deck
+from prepdeck.builds import changes
+from prepdeck.builds import pipeline as build
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards import notetype, render
+from prepdeck.cards.notetype import notetype_name
+from prepdeck.cards.render import RETIRED_TAG
 from prepdeck.cli import cli
-from prepdeck.diff import CHANGED_AWAY, RERENDERED, RESENT, diff_revisions
-from prepdeck.diff_report import markdown, text_lines, warnings
-from prepdeck.notetype import notetype_name
-from prepdeck.render import RETIRED_TAG
+from prepdeck.exchange.diff import CHANGED_AWAY, RERENDERED, RESENT, diff_revisions
+from prepdeck.exchange.diff_report import markdown, text_lines, warnings
 
 from conftest import SHIPPED, Anki, add_picture, edit, git
 
@@ -184,7 +186,7 @@ def _edit_in_anki(anki: Anki, qid: str, field: str, old: str, new: str) -> None:
 def test_diff_agrees_with_the_importer_over_an_edit_history(repo, tmp_path):
     """Each prediction is checked against a learner who imported every release up to the
     first revision (a question removed before it is still in their collection)."""
-    from prepdeck.pull import pull
+    from prepdeck.exchange.pull import pull
 
     for tag, edits in [*HISTORY, ("v6", edits_v6), ("v7", edits_v7)]:
         edits(repo)

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck import diff as diff_module
-from prepdeck import revisions
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.cli import cli
-from prepdeck.diff import diff_revisions
+from prepdeck.exchange import diff as diff_module
+from prepdeck.exchange import revisions
+from prepdeck.exchange.diff import diff_revisions
 
 from conftest import SHIPPED, add_picture, edit, git, snapshot
 
@@ -190,7 +190,7 @@ def test_blobs_over_the_limit_are_refused_by_their_listed_size_before_any_byte_i
 
 
 def test_an_oversized_picture_named_by_a_deck_is_refused_unread(repo, monkeypatch):
-    from prepdeck import media
+    from prepdeck.deckfile import media
 
     add_picture(repo / DECK)
     git(repo, "add", "decks")

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from prepdeck.build import build_deck
-from prepdeck.load import parse_deck_text
-from prepdeck.state import read_state, state_path
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import read_state, state_path
+from prepdeck.deckfile.load import parse_deck_text
 
 from conftest import ROOT, SHIPPED
 
@@ -86,7 +86,7 @@ def test_docs_error_example_is_what_prepdeck_prints(deck_file, monkeypatch):
 def test_plan_example_is_what_prepdeck_prints(name, heading):
     import datetime as dt
 
-    from prepdeck.plan import make_plan, plan_lines
+    from prepdeck.cards.plan import make_plan, plan_lines
 
     text = (ROOT / name).read_text(encoding="utf-8")
     shown = re.search(rf"{heading}.*?```text\n(.*?)```", text, re.S).group(1)
@@ -100,7 +100,7 @@ def test_plan_example_is_what_prepdeck_prints(name, heading):
 def test_anki_versions_page_shows_the_plan_line_that_names_the_two_numbers():
     import datetime as dt
 
-    from prepdeck.plan import make_plan, plan_lines
+    from prepdeck.cards.plan import make_plan, plan_lines
 
     shown = re.search(r"```text\n(.*?)```", _page("anki-versions.md"), re.S).group(1)
     day = dt.date(2026, 11, 30)

@@ -26,9 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.errors import PrepdeckError
-from prepdeck.pull import pull
+from prepdeck.exchange.pull import pull
 from prepdeck.sources import ankidb, ankipkg
 from prepdeck.sources.importer import import_source
 

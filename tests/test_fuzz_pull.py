@@ -23,11 +23,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.notetype import FIELDS, note_guid
+from prepdeck.deckfile.load import load_deck
 from prepdeck.errors import PrepdeckError
-from prepdeck.load import load_deck
-from prepdeck.notetype import FIELDS, note_guid
-from prepdeck.pull import _edit, pull
+from prepdeck.exchange.pull import _edit, pull
 from prepdeck.sources.ankipkg import read_package
 
 WORDS = st.text(alphabet="abcdefghij XYZ", min_size=1, max_size=12).map(str.strip).filter(bool)
@@ -188,7 +188,7 @@ def test_pull_write_never_corrupts_a_deck_file(tmp_path_factory, deck, which, fi
     deck_after = load_deck(path)
     q = next(q for q in deck_after.questions if q.id == qid)
     note = next(x for x in read_package(str(export)).notes if x.guid == note_guid("fuzz", qid))
-    from prepdeck.pull import _our_notes
+    from prepdeck.exchange.pull import _our_notes
 
     package = read_package(str(export))
     ours = {nt.id for nt in package.notetypes.values()}

@@ -27,10 +27,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from prepdeck import diff as diff_module
-from prepdeck import media, revisions
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.cli import cli
+from prepdeck.deckfile import media
+from prepdeck.exchange import diff as diff_module
+from prepdeck.exchange import revisions
 
 from conftest import SHIPPED, git, snapshot
 

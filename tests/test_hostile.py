@@ -14,11 +14,11 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import state_path
 from prepdeck.cli import cli
+from prepdeck.deckfile.load import MAX_FILE_BYTES, load_deck, parse_deck_text
 from prepdeck.errors import DeckFileError, OutputError, PrepdeckError
-from prepdeck.load import MAX_FILE_BYTES, load_deck, parse_deck_text
-from prepdeck.state import state_path
 
 from conftest import edit
 
@@ -97,7 +97,7 @@ def test_parallel_builds_of_the_same_output_never_leave_a_broken_file(deck_file,
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from prepdeck.build import build_deck\n"
+        "from prepdeck.builds.pipeline import build_deck\n"
         "for i in range(15):\n"
         "    build_deck(Path(sys.argv[1]), out_dir=Path(sys.argv[2]))\n"
     )
@@ -264,7 +264,7 @@ def test_source_date_epoch_out_of_range_is_a_clear_error(deck_file, tmp_path, mo
 
 
 def test_a_flat_list_of_too_many_values_stops_while_composing(monkeypatch):
-    from prepdeck import yamlnodes
+    from prepdeck.deckfile import yamlnodes
 
     monkeypatch.setattr(yamlnodes, "MAX_NODES", 1000)
     text = "deck: {key: d, name: D}\nquestions: [" + "a," * 2000 + "a]\n"
@@ -278,7 +278,7 @@ def test_a_flat_list_of_too_many_values_stops_while_composing(monkeypatch):
 
 
 def test_explicitly_tagged_values_count_too(monkeypatch):
-    from prepdeck import yamlnodes
+    from prepdeck.deckfile import yamlnodes
 
     monkeypatch.setattr(yamlnodes, "MAX_NODES", 1000)
     text = "deck: {key: d, name: D}\nquestions: [" + "!!str a," * 600 + "a]\n"
@@ -320,7 +320,7 @@ def test_terminal_escapes_in_a_deck_are_shown_not_run(tmp_path, monkeypatch):
 
 
 def test_json_output_escapes_every_control_character():
-    from prepdeck.output import json_text
+    from prepdeck.commands.output import json_text
 
     text = json_text({"t": "a\x1b]0;x\x07b\x9bc\x7f"})
 
@@ -510,7 +510,7 @@ def test_every_character_a_deck_may_hold_reaches_anki_as_written(tmp_path, anki)
 def test_a_picture_heavy_tip_aliased_into_many_questions_is_parsed_once(tmp_path, monkeypatch):
     """Issue 20.4: the image scan parsed Markdown once per use of a text; one tip of `![`
     aliased into 200 questions cost 200 parses (99 s for a 21 KB file)."""
-    from prepdeck import media
+    from prepdeck.deckfile import media
 
     parses = []
     real = media.markdown()

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 from conftest import Anki, tips_text
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 from conftest import tips_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 ARTICLE = """\
 # Interviewing for the food bank

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 from prepdeck.sources.ankipkg import AnkiNote, NoteType, Package
 from scaling import assert_linear
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 from conftest import tips_text
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prepdeck.render import escape, markdown_block, markdown_inline
+from prepdeck.cards.render import escape, markdown_block, markdown_inline
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 
 # Text as people type it, with every character Markdown gives a meaning to.

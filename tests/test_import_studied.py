@@ -16,7 +16,7 @@ import genanki
 from click.testing import CliRunner
 
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
+from prepdeck.deckfile.load import load_deck
 
 from conftest import Anki, edit, tips_text
 

@@ -9,11 +9,11 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import local_state_path, state_path
+from prepdeck.cards.plan import make_plan, plan_lines
+from prepdeck.cards.select import Selection
 from prepdeck.cli import cli
-from prepdeck.plan import make_plan, plan_lines
-from prepdeck.select import Selection
-from prepdeck.state import local_state_path, state_path
 
 from conftest import Anki, chromium, edit
 
@@ -404,11 +404,11 @@ def chromium_page():
 
 
 def _card_page(deck_file, tmp_path, night: bool) -> str:
-    from prepdeck.build import personal_design
-    from prepdeck.load import load_deck
-    from prepdeck.notetype import css
-    from prepdeck.preview import card_previews
-    from prepdeck.render import render_note
+    from prepdeck.builds.pipeline import personal_design
+    from prepdeck.cards.notetype import css
+    from prepdeck.cards.preview import card_previews
+    from prepdeck.cards.render import render_note
+    from prepdeck.deckfile.load import load_deck
 
     deck = load_deck(deck_file)
     design, _ = personal_design(deck)

@@ -22,18 +22,18 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import state_path
+from prepdeck.cards.notetype import Design, back_template
+from prepdeck.cards.preview import card_previews, preview_page
+from prepdeck.cards.render import render_note
+from prepdeck.cards.select import Selection
 from prepdeck.cli import cli
-from prepdeck.dump import dump_deck
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.labels import LABELS, card_labels, default_voice
+from prepdeck.deckfile.load import load_deck, parse_deck_text
+from prepdeck.deckfile.slugs import slugify
 from prepdeck.errors import DeckFileError
-from prepdeck.labels import LABELS, card_labels, default_voice
-from prepdeck.load import load_deck, parse_deck_text
-from prepdeck.notetype import Design, back_template
-from prepdeck.preview import card_previews, preview_page
-from prepdeck.render import render_note
-from prepdeck.select import Selection
-from prepdeck.slugs import slugify
-from prepdeck.state import state_path
 
 from conftest import ROOT, SHIPPED, edit
 
@@ -484,8 +484,8 @@ def test_one_topic_typed_in_two_unicode_forms_is_one_topic():
 
 
 def test_turkish_dotted_capital_i_matches_a_plain_i():
-    from prepdeck.select import Selection
-    from prepdeck.slugs import slugify
+    from prepdeck.cards.select import Selection
+    from prepdeck.deckfile.slugs import slugify
 
     deck = parse_deck_text(
         "deck: {key: tr, name: Mülakat}\nquestions:\n"

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from prepdeck import atomic
-from prepdeck.build import build_deck, output_path, selection_name
+from prepdeck.builds.pipeline import build_deck, output_path, selection_name
+from prepdeck.builds.state import local_state_path, state_path
+from prepdeck.cards.select import Selection
 from prepdeck.cli import cli
+from prepdeck.deckfile.load import load_deck
 from prepdeck.errors import DeckFileError, OutputError
-from prepdeck.load import load_deck
-from prepdeck.select import Selection
-from prepdeck.state import local_state_path, state_path
 
 from conftest import edit, no_answers_line, shared_part
 

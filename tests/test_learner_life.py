@@ -58,12 +58,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 import lifemodel as life
-from prepdeck.build import build_deck
-from prepdeck.diff import diff_revisions
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.load import load_deck
 from prepdeck.errors import PrepdeckError
-from prepdeck.load import load_deck
-from prepdeck.pull import pull
-from prepdeck.select import Selection
+from prepdeck.exchange.diff import diff_revisions
+from prepdeck.exchange.pull import pull
 
 from conftest import Anki
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from prepdeck.deckfile.load import MAX_TEXT_CHARS, load_deck, load_decks, parse_deck_text
 from prepdeck.errors import DeckFileError
-from prepdeck.load import MAX_TEXT_CHARS, load_deck, load_decks, parse_deck_text
 
 from conftest import SHIPPED
 

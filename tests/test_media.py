@@ -16,13 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import read_state
+from prepdeck.cards.render import render_note
+from prepdeck.deckfile.load import load_deck, parse_deck_text
+from prepdeck.deckfile.media import audio_format, content_name, image_format
+from prepdeck.deckfile.model import Question
 from prepdeck.errors import DeckFileError, PrepdeckError
-from prepdeck.load import load_deck, parse_deck_text
-from prepdeck.media import audio_format, content_name, image_format
-from prepdeck.model import Question
-from prepdeck.render import render_note
-from prepdeck.state import read_state
 
 from conftest import shared_part
 
@@ -164,7 +164,7 @@ def test_deck_text_never_makes_a_sound_tag_or_a_remote_picture():
 
 
 def test_text_without_a_picture_never_parses_for_one(monkeypatch):
-    import prepdeck.media as media
+    import prepdeck.deckfile.media as media
 
     def boom():
         raise AssertionError("parsed a text without '![' for pictures")
@@ -257,7 +257,7 @@ def test_a_link_inside_the_deck_folder_is_fine(tmp_path):
 
 
 def test_files_over_the_limits_are_refused(tmp_path, monkeypatch):
-    import prepdeck.media as media
+    import prepdeck.deckfile.media as media
 
     monkeypatch.setattr(media, "IMAGE_LIMIT", 100)
     monkeypatch.setattr(media, "AUDIO_LIMIT", 100)
@@ -288,7 +288,7 @@ def test_a_folder_or_a_fifo_named_as_media_is_refused(tmp_path):
 
 
 def test_each_file_is_read_once_per_build(example, monkeypatch):
-    import prepdeck.media as media
+    import prepdeck.deckfile.media as media
 
     reads = []
     real = media.read_bounded
@@ -349,7 +349,7 @@ def test_a_text_only_package_has_an_empty_media_map(deck_file, tmp_path):
 
 
 def test_a_filtered_build_carries_only_its_questions_media(example, tmp_path):
-    from prepdeck.select import Selection
+    from prepdeck.cards.select import Selection
 
     result = build_deck(example, out_dir=tmp_path / "dist", selection=Selection(ids=("plain",)))
 
@@ -358,7 +358,7 @@ def test_a_filtered_build_carries_only_its_questions_media(example, tmp_path):
 
 
 def test_a_package_over_the_media_limit_is_refused(example, tmp_path, monkeypatch):
-    import prepdeck.build as build
+    import prepdeck.builds.pipeline as build
 
     monkeypatch.setattr(build, "PACKAGE_LIMIT", 1000)
 
@@ -488,7 +488,7 @@ def test_hostile_paths_get_a_message_not_a_traceback(tmp_path):
 
 
 def test_a_deck_whose_media_exceed_the_package_limit_stops_reading(tmp_path, monkeypatch):
-    import prepdeck.media as media
+    import prepdeck.deckfile.media as media
 
     monkeypatch.setattr(media, "PACKAGE_LIMIT", 100)
     deck_file = _deck_with(tmp_path, "![a](a.png) ![b](b.png) ![c](c.png)")
@@ -560,8 +560,8 @@ def test_every_picture_the_html_shows_is_one_the_loader_checked(text):
     """render shows a picture only by a path image_refs found, so load checked its file."""
     import re
 
-    from prepdeck.media import image_refs
-    from prepdeck.render import markdown_block, markdown_inline
+    from prepdeck.cards.render import markdown_block, markdown_inline
+    from prepdeck.deckfile.media import image_refs
 
     refs = set(image_refs(text))
     for html in (markdown_block(text), markdown_inline(text)):

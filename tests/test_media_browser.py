@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from prepdeck.build import build_deck
-from prepdeck.load import load_deck
-from prepdeck.preview import preview_decks
-from prepdeck.select import Selection
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.preview import preview_decks
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.load import load_deck
 
 from conftest import chromium
 

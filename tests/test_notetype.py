@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prepdeck import notetype
+from prepdeck.cards import notetype
 
 # Every schema version ever shipped. Changing FIELDS or CARD_TYPES strands learners' notes
 # as "conflicting" in Anki; do it only with a SCHEMA_VERSION bump, a new entry here, and a

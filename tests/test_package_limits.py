@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.cli import cli
 from prepdeck.errors import PrepdeckError
-from prepdeck.pull import pull
+from prepdeck.exchange.pull import pull
 from prepdeck.sources import ankidb, ankipkg, sqlitesafe
 from prepdeck.sources.ankipkg import PackageError, read_package
 

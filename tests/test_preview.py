@@ -7,11 +7,11 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.preview import card_previews, preview_page
+from prepdeck.cards.render import render_note
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
-from prepdeck.preview import card_previews, preview_page
-from prepdeck.render import render_note
+from prepdeck.deckfile.load import load_deck
 
 from conftest import edit
 

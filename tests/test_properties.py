@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prepdeck.cli import cli
-from prepdeck.dump import dump_deck
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.labels import LABEL_KEYS, label_problem
+from prepdeck.deckfile.load import _INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.slugs import slugify
 from prepdeck.errors import DeckFileError
-from prepdeck.labels import LABEL_KEYS, label_problem
-from prepdeck.load import _INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
-from prepdeck.model import Deck, Question
-from prepdeck.slugs import slugify
 
 from conftest import SHIPPED
 

@@ -7,10 +7,10 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.cli import cli
-from prepdeck.load import load_deck
-from prepdeck.pull import pull
+from prepdeck.deckfile.load import load_deck
+from prepdeck.exchange.pull import pull
 
 from conftest import edit, git
 
@@ -200,8 +200,8 @@ def test_own_answers_edited_in_anki_go_back_to_the_answers_file(project, tmp_pat
     ],
 )
 def test_keep_layout_keeps_only_breaks_between_unchanged_words(old, new, expected):
-    from prepdeck.pull import keep_layout
-    from prepdeck.render import markdown_block
+    from prepdeck.cards.render import markdown_block
+    from prepdeck.exchange.pull import keep_layout
 
     def reads(text):  # what a card shows: a soft break and a space read alike
         return " ".join(markdown_block(text).split())

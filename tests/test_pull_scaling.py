@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from prepdeck.model import Question
-from prepdeck.pull import _markdown, _tips, keep_layout
+from prepdeck.deckfile.model import Question
+from prepdeck.exchange.pull import _markdown, _tips, keep_layout
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 from scaling import assert_linear
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import shutil
 
-from prepdeck.build import build_deck
-from prepdeck.pull import pull
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.exchange.pull import pull
 from test_pull import _edit_in_anki, _export
 
 from conftest import SHIPPED, Anki, git

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.deckfile.load import load_deck
 from prepdeck.errors import PrepdeckError
-from prepdeck.load import load_deck
-from prepdeck.pull import pull
+from prepdeck.exchange.pull import pull
 from test_pull import _export
 
 HEAD = "deck:\n  key: small\n  name: Small\nquestions:\n"

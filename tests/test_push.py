@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from ankiconnect_standin import AnkiConnectStandIn
 from prepdeck.cli import cli
-from prepdeck.push import AnkiConnect, AnkiConnectError
+from prepdeck.deliver.push import AnkiConnect, AnkiConnectError
 
 from conftest import Anki, edit
 

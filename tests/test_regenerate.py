@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from prepdeck import changes, notetype
-from prepdeck.build import build_deck
-from prepdeck.render import RETIRED_TAG
-from prepdeck.state import BASELINE_TIME, read_state, state_path
+from prepdeck.builds import changes
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import BASELINE_TIME, read_state, state_path
+from prepdeck.cards import notetype
+from prepdeck.cards.render import RETIRED_TAG
 
 from conftest import edit
 
@@ -212,7 +213,8 @@ def test_a_changed_deck_key_is_warned_about(deck_file, tmp_path):
 
 def test_a_prepdeck_upgrade_that_renders_differently_is_reported(deck_file, tmp_path, monkeypatch):
     _build(deck_file, tmp_path)
-    from prepdeck import build, render
+    from prepdeck.builds import pipeline as build
+    from prepdeck.cards import render
 
     original = render.render_note
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prepdeck.model import Question
-from prepdeck.render import (
+from prepdeck.cards.render import (
     NO_MATH,
     _markdown,
     inert,
@@ -19,6 +18,7 @@ from prepdeck.render import (
     render_description,
     render_note,
 )
+from prepdeck.deckfile.model import Question
 
 
 @pytest.mark.parametrize(

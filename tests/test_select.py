@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from prepdeck.build import build_deck, selection_name
-from prepdeck.load import load_deck
-from prepdeck.select import Selection
+from prepdeck.builds.pipeline import build_deck, selection_name
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.load import load_deck
 
 from conftest import edit
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
 from prepdeck.cli import cli
+from prepdeck.deliver.share import MAX_CONNECTIONS, Package, lan_address, start, terminal_qr
 from prepdeck.errors import PrepdeckError
-from prepdeck.share import MAX_CONNECTIONS, Package, lan_address, start, terminal_qr
 
 from conftest import ROOT, Anki, chromium
 
@@ -417,10 +417,10 @@ def test_the_default_address_is_the_private_one_of_the_default_route():
 
 
 def test_the_command_refuses_a_public_address_before_serving(deck_file, monkeypatch):
-    import prepdeck.share
+    import prepdeck.deliver.share
 
     monkeypatch.chdir(deck_file.parent.parent)
-    monkeypatch.setattr(prepdeck.share, "_default_route_address", lambda: "8.8.8.8")
+    monkeypatch.setattr(prepdeck.deliver.share, "_default_route_address", lambda: "8.8.8.8")
 
     result = CliRunner().invoke(cli, ["share"])
 
@@ -436,7 +436,7 @@ def test_help_loads_neither_the_server_nor_the_qr_library():
         "import sys; from click.testing import CliRunner; from prepdeck.cli import cli; "
         "r = CliRunner().invoke(cli, ['--help']); assert 'share' in r.output, r.output; "
         "print(sorted(m for m in sys.modules if m in ('segno', 'http.server', "
-        "'prepdeck.share', 'prepdeck.push', 'urllib.request')))"
+        "'prepdeck.deliver.share', 'prepdeck.deliver.push', 'urllib.request')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from prepdeck.build import build_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.cards.notetype import Design, back_template
+from prepdeck.deckfile.load import parse_deck_text
 from prepdeck.errors import DeckFileError
-from prepdeck.load import parse_deck_text
-from prepdeck.notetype import Design, back_template
 
 from conftest import edit
 

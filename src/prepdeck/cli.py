@@ -13,8 +13,8 @@ import sys
 import click
 
 from prepdeck import __version__
+from prepdeck.commands.output import visible
 from prepdeck.errors import DeckFileError, PrepdeckError
-from prepdeck.output import visible
 
 
 def _echo(text: str = "", err: bool = False) -> None:
@@ -73,7 +73,7 @@ class _Group(click.Group):
             for problem in err.problems:
                 _echo(str(problem), err=True)
             n = len(err.problems)
-            from prepdeck.reader import MAX_PROBLEMS
+            from prepdeck.deckfile.reader import MAX_PROBLEMS
 
             count = (
                 f"more than {MAX_PROBLEMS:,} problems"
@@ -118,9 +118,9 @@ def _deck_files(paths: tuple[str, ...], problems: list | None = None) -> list[st
 
     A name that is no deck file is a problem: added to `problems` when given (so that the
     other files' problems are shown with it, as a pre-commit hook needs), else raised."""
+    from prepdeck.commands.output import one_line
+    from prepdeck.deckfile.load import deck_paths
     from prepdeck.errors import Problem
-    from prepdeck.load import deck_paths
-    from prepdeck.output import one_line
     from prepdeck.project import decks_dir
 
     if paths:
@@ -153,7 +153,7 @@ def _deck_files(paths: tuple[str, ...], problems: list | None = None) -> list[st
 
 
 def _load(paths: tuple[str, ...]):
-    from prepdeck.load import load_decks
+    from prepdeck.deckfile.load import load_decks
 
     named: list = []
     files = _deck_files(paths, named)
@@ -176,7 +176,7 @@ def _complete_values(kind: str):
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
         from click.shell_completion import CompletionItem
 
-        from prepdeck.slugs import bare, fold, slugify, words
+        from prepdeck.deckfile.slugs import bare, fold, slugify, words
 
         try:
             _, decks = _load(tuple(ctx.params.get("deck_files") or ()))
@@ -258,7 +258,7 @@ def _format_options(third: str):
 
 
 def _selection(topics=(), tags=(), exclude_topics=(), exclude_tags=(), ids=()):
-    from prepdeck.select import Selection
+    from prepdeck.cards.select import Selection
 
     return Selection(
         tuple(topics), tuple(tags), tuple(exclude_topics), tuple(exclude_tags), tuple(ids)
@@ -364,9 +364,9 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
 def build_decks(deck_files, output, out_dir, dry_run=False, interview=None, resend=(), select=None):
     """What `prepdeck build` does, printing its report; shared by the commands that build
     before they deliver (share, push). Returns the BuildResult of each deck built."""
-    from prepdeck.build import build_deck, check_interview, check_resend
-    from prepdeck.load import load_decks
-    from prepdeck.output import plural, size
+    from prepdeck.builds.pipeline import build_deck, check_interview, check_resend
+    from prepdeck.commands.output import plural, size
+    from prepdeck.deckfile.load import load_decks
     from prepdeck.project import default_out_dir
 
     files = _deck_files(deck_files)
@@ -415,7 +415,7 @@ def _announce_reading(files: list[str]) -> None:
     """Large files take seconds to read: say so on a terminal, so it does not look stuck."""
     if not sys.stderr.isatty():
         return
-    from prepdeck.output import size
+    from prepdeck.commands.output import size
 
     for path in files:
         length = os.path.getsize(path) if os.path.isfile(path) else 0
@@ -444,9 +444,9 @@ def check(deck_files, strict, format_, as_json) -> None:
       prepdeck check decks/resource-sharing-interview.yaml
       prepdeck check --strict --format github    # in a GitHub Actions workflow
     """
-    from prepdeck.lint import lint_deck
-    from prepdeck.load import load_decks, sibling_problems
-    from prepdeck.output import github_annotation, json_text, plural
+    from prepdeck.commands.output import github_annotation, json_text, plural
+    from prepdeck.deckfile.lint import lint_deck
+    from prepdeck.deckfile.load import load_decks, sibling_problems
 
     as_json = as_json or format_ == "json"
     named: list = []
@@ -514,7 +514,7 @@ def list_(deck_files, as_json, **select) -> None:
     Example:
       prepdeck list --topic customer-service
     """
-    from prepdeck.output import clip, json_text, one_line, table
+    from prepdeck.commands.output import clip, json_text, one_line, table
 
     _, decks = _load(deck_files)
     selection = _selection(**select)
@@ -565,14 +565,14 @@ def topics(deck_files, as_json) -> None:
     """
     from collections import Counter
 
-    from prepdeck.output import table
-    from prepdeck.slugs import slugify
+    from prepdeck.commands.output import table
+    from prepdeck.deckfile.slugs import slugify
 
     _, decks = _load(deck_files)
     counts: Counter[tuple[str, str]] = Counter((d.key, q.topic) for d in decks for q in d.questions)
     order = list(dict.fromkeys((d.key, q.topic) for d in decks for q in d.questions))
     if as_json:
-        from prepdeck.output import json_text
+        from prepdeck.commands.output import json_text
 
         _echo(
             json_text(
@@ -602,7 +602,7 @@ def new(file) -> None:
     import shlex
     from pathlib import Path
 
-    from prepdeck.starter import write_starter
+    from prepdeck.deckfile.starter import write_starter
 
     key = write_starter(Path(file))
     _echo(f"wrote {file} (deck key '{key}'); edit it, then run: prepdeck build {shlex.quote(file)}")
@@ -634,8 +634,8 @@ def preview(deck_files, output, open_, interview, **select) -> None:
     """
     from pathlib import Path
 
-    from prepdeck.build import check_interview, personal_design
-    from prepdeck.preview import preview_decks, save_page
+    from prepdeck.builds.pipeline import check_interview, personal_design
+    from prepdeck.cards.preview import preview_decks, save_page
     from prepdeck.project import default_out_dir
 
     interview = check_interview(interview) if interview else None

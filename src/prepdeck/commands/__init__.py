@@ -1,1 +1,2 @@
-"""Commands imported only when asked for (see cli._LAZY)."""
+"""The Click layer: each command parses its options, calls the library and prints through
+`output`. `prepdeck.cli` imports a command's module only when that command is asked for."""

@@ -64,7 +64,7 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
       prepdeck share decks/resource-sharing-interview.yaml --topic "Customer service"
       prepdeck share --host 127.0.0.1 --port 8000     # try the page on this computer
     """
-    from prepdeck.share import Package, check_host, lan_address, start, terminal_qr
+    from prepdeck.deliver.share import Package, check_host, lan_address, start, terminal_qr
 
     address = check_host(host) if host else lan_address()  # before building: fail fast
     results = build_decks(deck_files, None, out_dir, interview=interview, select=select)
@@ -118,9 +118,9 @@ def push(deck_files, out_dir, interview, url, sync, **select) -> None:
       prepdeck push --sync
       prepdeck push decks/resource-sharing-interview.yaml --tag behavioral
     """
-    from prepdeck.notetype import notetype_name
-    from prepdeck.push import AnkiConnect
-    from prepdeck.push import push as push_packages
+    from prepdeck.cards.notetype import notetype_name
+    from prepdeck.deliver.push import AnkiConnect
+    from prepdeck.deliver.push import push as push_packages
 
     anki = AnkiConnect(url)
     anki.check()  # before building: a closed Anki is found in a second, not after a build

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from prepdeck.cli import _deck_files, _echo
-from prepdeck.output import one_line, visible
+from prepdeck.commands.output import one_line, visible
 
 
 @click.command(name="import")
@@ -91,8 +91,8 @@ def pull(export, deck_files, write, theirs, add_new) -> None:
     """
     from pathlib import Path
 
-    from prepdeck.pull import pull as pull_edits
-    from prepdeck.pull import report_lines
+    from prepdeck.exchange.pull import pull as pull_edits
+    from prepdeck.exchange.pull import report_lines
 
     for path in _deck_files(deck_files):
         result = pull_edits(Path(path), export, write=write, theirs=theirs, add_new=add_new)

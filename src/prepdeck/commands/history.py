@@ -35,10 +35,10 @@ def diff(ctx, revisions, format_, as_json) -> None:
       prepdeck diff v1.0 HEAD --format markdown > release-notes.md
       prepdeck diff v1.0 -- decks/resource-sharing-interview.yaml
     """
-    from prepdeck.diff import diff_revisions
-    from prepdeck.diff_report import as_json as diff_json
-    from prepdeck.diff_report import markdown, text_lines
-    from prepdeck.output import json_text
+    from prepdeck.commands.output import json_text
+    from prepdeck.exchange.diff import diff_revisions
+    from prepdeck.exchange.diff_report import as_json as diff_json
+    from prepdeck.exchange.diff_report import markdown, text_lines
 
     if len(revisions) > 2:
         raise click.UsageError("give at most two revisions; deck files go after '--'")

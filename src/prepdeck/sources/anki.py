@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from prepdeck.load import LANG_RE, SLUG_RE
-from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX
+from prepdeck.cards.render import RETIRED_TAG, TOPIC_TAG_PREFIX
+from prepdeck.deckfile.load import LANG_RE, SLUG_RE
 from prepdeck.sources.ankipkg import AnkiNote, NoteType, Package
 from prepdeck.sources.draft import Draft, SourceError
 from prepdeck.sources.fields import KEYS, SKIP, fold, key_for

@@ -15,8 +15,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from prepdeck.builds.state import MAX_TIME
 from prepdeck.sources.sqlitesafe import DatabaseRefused, Deadline, columns, rows, tables
-from prepdeck.state import MAX_TIME
 
 MAX_NOTES = 250_000  # above the largest deck prepdeck is benchmarked on (100,000 questions)
 MAX_CARDS = 1_000_000

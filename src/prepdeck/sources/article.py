@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from prepdeck.load import MAX_TIPS
+from prepdeck.deckfile.load import MAX_TIPS
 from prepdeck.sources.draft import Draft, bounded, quoted
 
 SHORT_TIP = 200  # characters; a longer paragraph becomes one tip per sentence

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from prepdeck.errors import DeckFileError, PrepdeckError, Problem
-from prepdeck.load import (
+from prepdeck.cards.notetype import note_guid
+from prepdeck.deckfile.load import (
     GUID_RE,
     MAX_TAGS,
     MAX_TEXT_CHARS,
@@ -15,10 +15,10 @@ from prepdeck.load import (
     RESERVED_TAG_PREFIXES,
     SLUG_RE,
 )
-from prepdeck.model import Deck, Question
-from prepdeck.notetype import note_guid
-from prepdeck.slugs import ascii_slug as _slugify
-from prepdeck.slugs import slugify
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.slugs import ascii_slug as _slugify
+from prepdeck.deckfile.slugs import slugify
+from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 
 TOPIC_PREFIX = "topic::"
 RETIRED_TAG = "prepdeck::retired"  # what render.py tags a retired question with
@@ -259,7 +259,7 @@ def _without_pictures(d: Draft) -> tuple[Draft, int]:
         nonlocal count
         if "![" not in text:
             return text
-        from prepdeck.media import image_refs
+        from prepdeck.deckfile.media import image_refs
 
         found = len(image_refs(text))
         if not found:
@@ -316,7 +316,7 @@ def _name(text: str, renamed: list[str]) -> str:
     invisible characters, no empty '::' parts. A source's name that needed this is noted."""
     import unicodedata
 
-    from prepdeck.reader import _INVISIBLE
+    from prepdeck.deckfile.reader import _INVISIBLE
 
     value = unicodedata.normalize("NFC", text)
     value = " ".join(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from prepdeck.dump import dump_deck
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.load import parse_deck_text
+from prepdeck.deckfile.model import Deck
+from prepdeck.deckfile.starter import fresh_key
 from prepdeck.errors import DeckFileError, OutputError
 from prepdeck.files import not_a_file
-from prepdeck.load import parse_deck_text
-from prepdeck.model import Deck
 from prepdeck.sources.draft import Draft, SourceError, bounded, build_deck, default_name, quoted
 from prepdeck.sources.fields import parse_mappings
-from prepdeck.starter import fresh_key
 
 TABLES = (".csv", ".tsv", ".tab")
 ARTICLES = {".md": True, ".markdown": True, ".txt": False, ".text": False}
@@ -203,7 +203,7 @@ def _advice(read: _Read, deck: Deck, target: str) -> list[str]:
         return []
     lines = list(KEPT_GUIDS)
     if read.other_types:
-        from prepdeck.notetype import notetype_name
+        from prepdeck.cards.notetype import notetype_name
 
         names = [name for name, _ in read.other_types]
         count = sum(n for _, n in read.other_types)
@@ -251,7 +251,7 @@ def _comment(line: str) -> str:
 
 def _strict_warnings(deck: Deck) -> list[str]:
     """What `prepdeck check --strict` (the pre-commit hook) will refuse in the written deck."""
-    from prepdeck.lint import lint_deck
+    from prepdeck.deckfile.lint import lint_deck
 
     return [str(w) for w in lint_deck(deck)]
 

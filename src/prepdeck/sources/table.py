@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from prepdeck.load import MAX_FILE_BYTES
+from prepdeck.deckfile.load import MAX_FILE_BYTES
 from prepdeck.sources.draft import Draft, SourceError, located, quoted, split_tags, split_tips
 from prepdeck.sources.fields import KEYS, SKIP, fold, key_for
 

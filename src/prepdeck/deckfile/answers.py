@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from prepdeck.deckfile.media import Files, Media
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.reader import Reader, did_you_mean, is_null, read_text
 from prepdeck.errors import DeckFileError
-from prepdeck.media import Files, Media
-from prepdeck.model import Deck, Question
-from prepdeck.reader import Reader, did_you_mean, is_null, read_text
 
 MINE_KEYS = ("answers", "interview", "timer")
 ANSWER_KEYS = ("example", "notes", "audio")

@@ -6,8 +6,8 @@ import re
 
 import yaml
 
-from prepdeck.labels import default_voice
-from prepdeck.model import Deck, Question
+from prepdeck.deckfile.labels import default_voice
+from prepdeck.deckfile.model import Deck, Question
 
 # Comments `prepdeck new` puts beside the keys of its starter deck.
 HINTS = {

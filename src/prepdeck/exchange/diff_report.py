@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from prepdeck.changes import note_search
-from prepdeck.diff import DeckDiff, Diff, NoteChange
-from prepdeck.render import RETIRED_TAG
+from prepdeck.builds.changes import note_search
+from prepdeck.cards.render import RETIRED_TAG
+from prepdeck.exchange.diff import DeckDiff, Diff, NoteChange
 
 SCHEMA_ADVICE = (
     "for this one import, tick 'Merge note types' and set 'Update notes: Always' in Anki's "

@@ -14,31 +14,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from prepdeck.atomic import remove_stale_temps, write_together
-from prepdeck.changes import ChangeReport, compare
-from prepdeck.errors import SelectionError
-from prepdeck.gcpause import paused_gc
-from prepdeck.load import answers_path, load_deck, sibling_problems
-from prepdeck.media import PACKAGE_LIMIT, package_media
-from prepdeck.model import Deck, as_written
-from prepdeck.notetype import Design, genanki_model, note_guid, stable_id, style_fingerprint
-from prepdeck.package import (
-    PackageDeck,
-    PackageNote,
-    PackagePreset,
-    check_output_name,
-    package_bytes,
-    prepare_folder,
-)
-from prepdeck.plan import Plan, make_plan, plan_lines, preset_name
-from prepdeck.render import render_description, render_note
-from prepdeck.select import Selection
-from prepdeck.slugs import fold, words
-from prepdeck.state import (
+from prepdeck.builds.changes import ChangeReport, compare
+from prepdeck.builds.state import (
     BuildState,
     LocalState,
     changed_text,
     clock,
-    digest,
     dump_local_state,
     dump_state,
     local_state_path,
@@ -47,6 +28,26 @@ from prepdeck.state import (
     source_date_epoch,
     state_path,
 )
+from prepdeck.cards.media import package_media
+from prepdeck.cards.notetype import Design, genanki_model, note_guid, stable_id, style_fingerprint
+from prepdeck.cards.package import (
+    PackageDeck,
+    PackageNote,
+    PackagePreset,
+    check_output_name,
+    package_bytes,
+    prepare_folder,
+)
+from prepdeck.cards.plan import Plan, make_plan, plan_lines, preset_name
+from prepdeck.cards.render import render_description, render_note
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.load import answers_path, load_deck, sibling_problems
+from prepdeck.deckfile.media import PACKAGE_LIMIT
+from prepdeck.deckfile.model import Deck, as_written
+from prepdeck.deckfile.slugs import fold, words
+from prepdeck.digest import digest
+from prepdeck.errors import SelectionError
+from prepdeck.gcpause import paused_gc
 
 DEFAULT_OUT_DIR = Path("dist")
 ALL = Selection()
@@ -152,8 +153,8 @@ def personal_design(
 
 def check_interview(text: str, on: dt.date | None = None) -> str:
     """A date from the command line: a real YYYY-MM-DD day after today, or a PrepdeckError."""
+    from prepdeck.deckfile.reader import parse_date
     from prepdeck.errors import PrepdeckError
-    from prepdeck.plan import parse_date
 
     try:
         date = parse_date(text)

@@ -14,12 +14,10 @@ from functools import lru_cache
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from prepdeck.answers import merge_answers
-from prepdeck.errors import DeckFileError, Problem
-from prepdeck.gcpause import paused_gc
-from prepdeck.media import Files, Media
-from prepdeck.model import SUBDECK_MODES, Deck, Question
-from prepdeck.reader import (
+from prepdeck.deckfile.answers import merge_answers
+from prepdeck.deckfile.media import Files, Media
+from prepdeck.deckfile.model import SUBDECK_MODES, Deck, Question
+from prepdeck.deckfile.reader import (
     _CONTROL,
     _INVISIBLE,
     LANG_RE,
@@ -38,9 +36,10 @@ from prepdeck.reader import (
     read_bounded,
     read_text,
 )
-from prepdeck.slugs import slugify as slugify  # re-exported: callers import it from here
-from prepdeck.slugs import topic_clashes
-from prepdeck.yamlnodes import BOOL_TAG, peek
+from prepdeck.deckfile.slugs import topic_clashes
+from prepdeck.deckfile.yamlnodes import BOOL_TAG, peek
+from prepdeck.errors import DeckFileError, Problem
+from prepdeck.gcpause import paused_gc
 
 EMPTY_DECK = (
     "the file is empty; a deck file needs a `deck:` and a `questions:` key "
@@ -90,7 +89,6 @@ __all__ = [
     "load_decks",
     "parse_deck_text",
     "sibling_problems",
-    "slugify",
 ]
 
 # Paths are plain strings here: `prepdeck topics` and `check` start faster without pathlib.
@@ -308,7 +306,7 @@ class _Reader(Reader):
             speak = ""
         elif not speak:
             if language:
-                from prepdeck.labels import default_voice  # only decks with a language pay
+                from prepdeck.deckfile.labels import default_voice  # only decks with a language pay
 
                 speak = default_voice(language)
         elif not LANG_RE.match(speak):
@@ -357,7 +355,7 @@ class _Reader(Reader):
         value = self.text(node, "deck.language", required=False)
         if not value:
             return ""
-        from prepdeck.labels import LANGUAGE_RE
+        from prepdeck.deckfile.labels import LANGUAGE_RE
 
         if not LANGUAGE_RE.match(value):
             self.fail(
@@ -371,7 +369,7 @@ class _Reader(Reader):
     def labels(self, node: Node | None) -> tuple[tuple[str, str], ...]:
         if node is None or is_null(node):
             return ()
-        from prepdeck.labels import LABEL_KEYS, label_problem
+        from prepdeck.deckfile.labels import LABEL_KEYS, label_problem
 
         entries = self.mapping(node, "deck.labels", tuple(LABEL_KEYS))
         out = []

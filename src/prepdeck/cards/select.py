@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.slugs import bare, fold, slugify, words
 from prepdeck.errors import SelectionError
-from prepdeck.model import Deck, Question
-from prepdeck.slugs import bare, fold, slugify, words
 
 
 def _norm(value: str) -> str:

@@ -18,16 +18,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prepdeck.changes import content_digest
-from prepdeck.errors import PrepdeckError
-from prepdeck.load import load_deck
-from prepdeck.model import Deck, Question, as_written
-from prepdeck.notetype import FIELDS, note_guid, notetype_name
-from prepdeck.render import RETIRED_TAG, TOPIC_TAG_PREFIX, render_note
-from prepdeck.sources.ankipkg import AnkiNote, read_package
-from prepdeck.sources.draft import question_id
-from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
-from prepdeck.state import (
+from prepdeck.builds.changes import content_digest
+from prepdeck.builds.state import (
     LocalNote,
     NoteState,
     local_state_path,
@@ -35,6 +27,14 @@ from prepdeck.state import (
     read_state,
     state_path,
 )
+from prepdeck.cards.notetype import FIELDS, note_guid, notetype_name
+from prepdeck.cards.render import RETIRED_TAG, TOPIC_TAG_PREFIX, render_note
+from prepdeck.deckfile.load import load_deck
+from prepdeck.deckfile.model import Deck, Question, as_written
+from prepdeck.errors import PrepdeckError
+from prepdeck.sources.ankipkg import AnkiNote, read_package
+from prepdeck.sources.draft import question_id
+from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 
 KEYS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
 # Tags Anki sets for one learner (Browse > Toggle Mark, a leech, Check Database's and Find
@@ -133,7 +133,7 @@ def pull(
                 edit.conflict = _edited_in_yaml(state, local, q)
                 result.edits.append(edit)
     if write:
-        from prepdeck.pullwrite import write_edits
+        from prepdeck.exchange.pullwrite import write_edits
 
         result.written = write_edits(deck_path, deck, result, theirs, add_new)
     return result

@@ -6,17 +6,18 @@ load.py reads deck files and answers.py a learner's own answers file with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import unicodedata
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from prepdeck.deckfile.media import Files, Media, MediaProblem, image_refs
+from prepdeck.deckfile.slugs import ascii_slug
+from prepdeck.deckfile.yamlnodes import NULL_TAG, compose_checked
 from prepdeck.errors import Problem
 from prepdeck.files import NotAFileError, TooLargeError, read_bounded
-from prepdeck.media import Files, Media, MediaProblem, image_refs
-from prepdeck.slugs import ascii_slug
-from prepdeck.yamlnodes import NULL_TAG, compose_checked
 
 # Limits that keep a hostile or broken file from hanging the tool or exhausting memory.
 # They are far above any real deck: the 100,000-question benchmark deck is about 25 MB.
@@ -320,8 +321,6 @@ class Reader:
         value = self.text(node, "interview", required=False)
         if not value:
             return ""
-        from prepdeck.plan import parse_date
-
         try:
             return parse_date(value).isoformat()
         except ValueError as err:
@@ -353,3 +352,13 @@ def kind(node: Node) -> str:
 
 def is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == NULL_TAG
+
+
+def parse_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date; ValueError with a readable reason otherwise."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date written YYYY-MM-DD, such as 2026-12-15") from None

@@ -22,7 +22,6 @@ from string import Template
 from urllib.parse import quote
 
 from prepdeck.errors import PrepdeckError
-from prepdeck.output import plural
 
 # AnkiDroid opens this type (its manifest lists it, and it names a download whose file name
 # got lost "unknown_filename.apkg" by it); iOS Safari saves any attachment to Files.
@@ -144,7 +143,7 @@ def page(packages: Sequence[Package], token: str) -> str:
             href=html.escape(quote(p.filename)),
             name=html.escape(p.filename),
             title=html.escape(p.title),
-            cards=html.escape(plural(p.cards, "card")),
+            cards=f"{p.cards:,} card{'' if p.cards == 1 else 's'}",
         )
         for p in packages
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from prepdeck.media import Media
+    from prepdeck.deckfile.media import Media
 
 SUBDECK_MODES = ("none", "by-topic")
 

@@ -11,21 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from prepdeck.model import Deck, Question
-from prepdeck.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION, notetype_name
-from prepdeck.render import RETIRED_TAG, RenderedNote, topic_tag
-from prepdeck.state import (
+from prepdeck.builds.state import (
     PULLED,
     BuildState,
     LocalNote,
     LocalState,
     NoteState,
     assumed_time,
-    digest,
     next_time,
     text_key,
     tip_keys,
 )
+from prepdeck.cards.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION, notetype_name
+from prepdeck.cards.render import RETIRED_TAG, RenderedNote, topic_tag
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.digest import digest
 
 
 def note_search(deck_key: str, question_id: str) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prepdeck.atomic import write_atomically
+from prepdeck.cards.media import inline_media
+from prepdeck.cards.notetype import FIELDS, Design, back_template, css, front_template
+from prepdeck.cards.render import RenderedNote, render_note
+from prepdeck.cards.select import Selection
+from prepdeck.deckfile.model import Deck
 from prepdeck.errors import OutputError
 from prepdeck.files import prepare_output
-from prepdeck.media import inline_media
-from prepdeck.model import Deck
-from prepdeck.notetype import FIELDS, Design, back_template, css, front_template
-from prepdeck.render import RenderedNote, render_note
-from prepdeck.select import Selection
 
 _SECTION = re.compile(r"\{\{([#^])([^}]+)\}\}(.*?)\{\{/\2\}\}", re.S)
 _TAG = re.compile(r"\{\{([^}]+)\}\}")

@@ -12,16 +12,16 @@ a note is recorded apart, in the machine-local `<deck>.mine.state.json` (see Loc
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prepdeck.deckfile.model import wording
+from prepdeck.digest import digest
 from prepdeck.errors import PrepdeckError
 from prepdeck.files import read_bounded
-from prepdeck.model import wording
 
 STATE_FORMAT = 2
 READABLE_FORMATS = (1, 2)
@@ -131,16 +131,6 @@ def local_state_path(deck_path: Path | str) -> Path:
     """`decks/x.yaml` -> `decks/x.mine.state.json`, beside the learner's own answers."""
     stem = _stem(deck_path)
     return stem.with_name(stem.name + LOCAL_SUFFIX)
-
-
-def digest(*parts: str) -> str:
-    """A short, stable hash of some strings (64 bits: collisions are not a practical risk).
-
-    Each part is followed by \x1f. Committed build states hold these hashes, so the bytes
-    hashed must never change: a change would report every note as edited.
-    """
-    joined = "".join(part + "\x1f" for part in parts)
-    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def text_key(question: str) -> str:

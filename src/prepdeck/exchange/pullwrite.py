@@ -12,13 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prepdeck.atomic import write_together
-from prepdeck.changes import content_digest, source_digest
-from prepdeck.errors import DeckFileError, PrepdeckError
-from prepdeck.files import read_bounded
-from prepdeck.load import MAX_FILE_BYTES, answers_path
-from prepdeck.model import Deck, as_written
-from prepdeck.render import render_note
-from prepdeck.state import (
+from prepdeck.builds.changes import content_digest, source_digest
+from prepdeck.builds.state import (
     PULLED,
     LocalNote,
     LocalState,
@@ -33,16 +28,21 @@ from prepdeck.state import (
     text_key,
     tip_keys,
 )
-from prepdeck.yamlnodes import compose_checked
+from prepdeck.cards.render import render_note
+from prepdeck.deckfile.load import MAX_FILE_BYTES, answers_path
+from prepdeck.deckfile.model import Deck, as_written
+from prepdeck.deckfile.yamlnodes import compose_checked
+from prepdeck.errors import DeckFileError, PrepdeckError
+from prepdeck.files import read_bounded
 
 if TYPE_CHECKING:
-    from prepdeck.pull import PullResult
+    from prepdeck.exchange.pull import PullResult
 
 
 def write_edits(
     deck_path: Path, deck: Deck, result: PullResult, theirs: bool, add_new: bool
 ) -> list[Path]:
-    from prepdeck import yamledit
+    from prepdeck.deckfile import yamledit
 
     edits = [e for e in result.edits if (theirs or not e.conflict) and e.values]
     deck_file = _Source.read(deck_path)
@@ -63,7 +63,7 @@ def write_edits(
                 continue
             deck_splices += _splice_at(deck_path, edit.id, deck_text, mapping, key, value, found)
     if add_new and result.added:
-        from prepdeck.dump import _question
+        from prepdeck.deckfile.dump import _question
 
         block = "".join(_question(q, annotate=False) for q in result.added)
         deck_splices.append(yamledit.append_item(deck_text, questions, block))
@@ -121,14 +121,14 @@ class _Source:
         return cls(path, text, raw.startswith(b"\xef\xbb\xbf"), newline)
 
     def edited(self, splices) -> bytes:
-        from prepdeck import yamledit
+        from prepdeck.deckfile import yamledit
 
         text = yamledit.apply(self.text, splices, self.newline)
         return ("\ufeff" if self.bom else "").encode() + text.encode("utf-8")
 
 
 def _mine_splices(source: _Source, values: dict[str, dict[str, str]]) -> list:
-    from prepdeck import yamledit
+    from prepdeck.deckfile import yamledit
 
     text = source.text
     root = _root(text, source.path)
@@ -144,7 +144,7 @@ def _mine_splices(source: _Source, values: dict[str, dict[str, str]]) -> list:
 
 def _splice_at(path, qid: str, text: str, mapping, key: str, value: object, found) -> list:
     """The splices of one edited value, or a message locating the value that cannot take it."""
-    from prepdeck import yamledit
+    from prepdeck.deckfile import yamledit
 
     try:
         return _splice(text, mapping, key, value, found)
@@ -156,7 +156,7 @@ def _splice_at(path, qid: str, text: str, mapping, key: str, value: object, foun
 
 
 def _splice(text: str, mapping, key: str, value: object, found) -> list:
-    from prepdeck import yamledit
+    from prepdeck.deckfile import yamledit
 
     entry = yamledit.entry(mapping, key)
     flow = bool(mapping.flow_style)
@@ -186,9 +186,9 @@ def _root(text: str, path: Path):
 def _load_staged(deck_path: Path, staged: dict[Path, bytes]) -> Deck:
     """The deck as the next build will read it, from the files about to be written, read
     in place (so pictures and recordings resolve beside it, and messages name the file)."""
-    from prepdeck.answers import merge_answers
-    from prepdeck.load import parse_deck_text
-    from prepdeck.media import Files
+    from prepdeck.deckfile.answers import merge_answers
+    from prepdeck.deckfile.load import parse_deck_text
+    from prepdeck.deckfile.media import Files
 
     files = Files()
     text = staged.get(deck_path) or deck_path.read_bytes()
@@ -201,7 +201,7 @@ def _load_staged(deck_path: Path, staged: dict[Path, bytes]) -> Deck:
 
 
 def _states(deck_path: Path, deck: Deck, mods: dict[str, int]) -> list[tuple[Path, bytes]]:
-    from prepdeck.build import placement
+    from prepdeck.builds.pipeline import placement
 
     state = read_state(state_path(deck_path))
     local = read_local_state(local_state_path(deck_path))

@@ -18,21 +18,22 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from prepdeck.build import build_deck
-from prepdeck.changes import (
+from prepdeck.builds.changes import (
     ChangeReport,
     _renamed_ids,
     _renamed_placement,
     source_digest,
 )
-from prepdeck.dump import dump_deck
+from prepdeck.builds.pipeline import build_deck
+from prepdeck.builds.state import MAX_STATE_BYTES, BuildState, NoteState, read_state, state_path
+from prepdeck.cards.notetype import notetype_name
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.load import MAX_FILE_BYTES, parse_deck_text
+from prepdeck.deckfile.media import Files
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.reader import Reader, read_text
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
-from prepdeck.load import MAX_FILE_BYTES, parse_deck_text
-from prepdeck.media import Files
-from prepdeck.model import Deck, Question
-from prepdeck.notetype import notetype_name
-from prepdeck.reader import Reader, read_text
-from prepdeck.revisions import (
+from prepdeck.exchange.revisions import (
     WORKTREE,
     Blobs,
     Revision,
@@ -42,7 +43,6 @@ from prepdeck.revisions import (
     repo_root,
     resolve,
 )
-from prepdeck.state import MAX_STATE_BYTES, BuildState, NoteState, read_state, state_path
 
 WORKTREE_LABEL = "working tree"
 _FIELDS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
@@ -344,7 +344,7 @@ def _as_sent(side: _Side) -> BuildState:
 
 
 def _topic_tag(topic: str) -> str:
-    from prepdeck.render import topic_tag
+    from prepdeck.cards.render import topic_tag
 
     return topic_tag(topic)
 

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prepdeck.load import slugify
-from prepdeck.media import ALLOWED_LINK_SCHEMES as ALLOWED_LINK_SCHEMES
-from prepdeck.media import Media, place_images, sound_tags
-from prepdeck.model import Question
+from prepdeck.cards.media import place_images, sound_tags
+from prepdeck.deckfile.media import ALLOWED_LINK_SCHEMES as ALLOWED_LINK_SCHEMES
+from prepdeck.deckfile.media import Media
+from prepdeck.deckfile.model import Question
+from prepdeck.deckfile.slugs import slugify
 
 RETIRED_TAG = "prepdeck::retired"
 TOPIC_TAG_PREFIX = "topic::"
@@ -73,7 +74,7 @@ def escape(text: str) -> str:
 def _markdown():
     # Built on first use: `prepdeck --help` and `prepdeck topics` never pay for it. Images
     # render as <img> with the path as written; render_note points them at checked files.
-    from prepdeck.media import markdown
+    from prepdeck.deckfile.media import markdown
 
     return markdown()
 

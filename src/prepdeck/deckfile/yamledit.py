@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from prepdeck.dump import _flow_scalar, _scalar
+from prepdeck.deckfile.dump import _flow_scalar, _scalar
 
 
 class Splice(NamedTuple):

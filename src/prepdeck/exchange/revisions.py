@@ -21,9 +21,9 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from prepdeck.deckfile.media import Files
 from prepdeck.errors import PrepdeckError
 from prepdeck.files import read_bounded
-from prepdeck.media import Files
 from prepdeck.project import DECKS_DIR, project_root
 
 WORKTREE = None  # the revision that stands for the files on disk
@@ -359,7 +359,7 @@ class RevisionFiles(Files):
         self._count = 0
 
     def _read(self, real: str, ref: str, kind: str, description: bool) -> tuple[str, bytes]:  # type: ignore[override]
-        from prepdeck.media import AUDIO_LIMIT, IMAGE_LIMIT, MediaProblem
+        from prepdeck.deckfile.media import AUDIO_LIMIT, IMAGE_LIMIT, MediaProblem
 
         rel = os.path.relpath(real, self.local_folder).replace(os.sep, "/")
         path = f"{self.tree_folder}/{rel}" if self.tree_folder not in ("", ".") else rel

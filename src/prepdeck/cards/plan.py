@@ -69,16 +69,6 @@ def make_plan(questions: int, today: dt.date, interview: dt.date) -> Plan:
     return Plan(interview, today, questions, per_day, min(window, max(1, days - 1)))
 
 
-def parse_date(text: str) -> dt.date:
-    """A YYYY-MM-DD date; ValueError with a readable reason otherwise."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date written YYYY-MM-DD, such as 2026-12-15") from None
-
-
 def _day(date: dt.date, today: dt.date) -> str:
     """'Tue 15 Dec', with the year when it is not this year's."""
     year = f" {date.year}" if date.year != today.year else ""

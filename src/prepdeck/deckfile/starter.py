@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from prepdeck.dump import dump_deck
+from prepdeck.deckfile.dump import dump_deck
+from prepdeck.deckfile.model import Deck, Question
+from prepdeck.deckfile.slugs import ascii_slug
 from prepdeck.errors import OutputError
-from prepdeck.model import Deck, Question
-from prepdeck.slugs import ascii_slug
 
 HEADER = """\
 # A prepdeck deck. Build it with: prepdeck build {path}

@@ -92,7 +92,7 @@ def _attr(text: str) -> str:
 def _fill(template: str, design: Design) -> str:
     """Put the deck's language and card labels into a template: `[[lang]]` becomes
     ` lang="de"` (nothing without a language), `[[label:tips]]` the label's text."""
-    from prepdeck.labels import card_labels
+    from prepdeck.deckfile.labels import card_labels
 
     text = template.replace(_LANG_MARK, f' lang="{design.language}"' if design.language else "")
     words = card_labels(design.language, design.labels)
@@ -155,7 +155,7 @@ def templates(design: Design = PLAIN) -> list[dict[str, str]]:
 
 def style_fingerprint(deck_key: str, design: Design = PLAIN) -> str:
     """What decides whether the note type needs a new modification time."""
-    from prepdeck.state import digest
+    from prepdeck.digest import digest
 
     template_parts = (t for tm in templates(design) for t in tm.values())
     return digest(notetype_name(deck_key), *FIELDS, *template_parts, css())

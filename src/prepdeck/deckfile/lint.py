@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prepdeck.model import Deck, wording
+from prepdeck.deckfile.model import Deck, wording
 
 LONG_TIP_CHARS = 200
 
@@ -23,7 +23,7 @@ def lint_deck(deck: Deck) -> list[Warning_]:
     """Warnings for one deck, sorted by line."""
     out: list[Warning_] = []
     if deck.language:
-        from prepdeck.labels import LABEL_KEYS, has_labels
+        from prepdeck.deckfile.labels import LABEL_KEYS, has_labels
 
         missing = [k for k in LABEL_KEYS if k not in dict(deck.labels)]
         if not has_labels(deck.language) and missing:
