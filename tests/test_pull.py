@@ -201,7 +201,7 @@ def test_own_answers_edited_in_anki_go_back_to_the_answers_file(project, tmp_pat
 )
 def test_keep_layout_keeps_only_breaks_between_unchanged_words(old, new, expected):
     from prepdeck.cards.render import markdown_block
-    from prepdeck.exchange.pull import keep_layout
+    from prepdeck.exchange.ankifields import keep_layout
 
     def reads(text):  # what a card shows: a soft break and a space read alike
         return " ".join(markdown_block(text).split())

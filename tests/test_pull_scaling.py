@@ -10,15 +10,19 @@ from __future__ import annotations
 import pytest
 
 from prepdeck.deckfile.model import Question
-from prepdeck.exchange.pull import _markdown, _tips, keep_layout
+from prepdeck.exchange.ankifields import keep_layout, markdown_back, tips_back
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 from scaling import assert_linear
 
 Q = Question(id="q", topic="T", question="Q?", tips=("a",))
 
 CASES = {
-    "open picture tags": (lambda n: '<img src="prepdeck-0a.png" alt="x' * n, _markdown, 400),
-    "closed picture tags": (lambda n: '<img src="prepdeck-0a.png" alt="x">t ' * n, _markdown, 100),
+    "open picture tags": (lambda n: '<img src="prepdeck-0a.png" alt="x' * n, markdown_back, 400),
+    "closed picture tags": (
+        lambda n: '<img src="prepdeck-0a.png" alt="x">t ' * n,
+        markdown_back,
+        100,
+    ),
     "open sound tags": (lambda n: "[sound:" * n, to_markdown, 5000),
     "open sound tags, tips": (lambda n: "[sound:" * n, to_tips, 2000),
     "open sound tags, text": (lambda n: "[sound:" * n, to_text, 100000),
@@ -32,8 +36,8 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_field_converters_grow_linearly(case):
     make, convert, n = CASES[case]
-    if convert is _markdown:
-        assert_linear(lambda html: _markdown(html, Q), make, n)
+    if convert is markdown_back:
+        assert_linear(lambda html: markdown_back(html, Q), make, n)
     else:
         assert_linear(convert, make, n)
 
@@ -42,7 +46,7 @@ def test_tips_of_a_long_list_grow_linearly():
     def make(n):
         return "<ul>" + "<li>same tip</li>" * n + "</ul>", "<ul>" + "<li>other</li>" * n + "</ul>"
 
-    assert_linear(lambda pair: _tips(Q, *pair), make, 300)
+    assert_linear(lambda pair: tips_back(Q, *pair), make, 300)
 
 
 @pytest.mark.parametrize(
