@@ -117,7 +117,7 @@ def placement(deck: Deck, topic: str) -> str:
 def anki_decks(deck: Deck, topics: list[str]) -> list[PackageDeck]:
     """The deck (and, with subdecks, one per topic in file order) with stable ids."""
     description = render_description(deck.description, deck.images)
-    if deck.version:  # checked plain text (load.VERSION_RE)
+    if deck.version:  # checked plain text (deckformat.VERSION_RE)
         description += f'<p class="pd-version"><small>{deck.version}</small></p>'
     top = PackageDeck(stable_id("deck", deck.key), deck.name, description)
     if deck.subdecks != "by-topic":

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from prepdeck.cards.notetype import note_guid
+from prepdeck.deckfile.deckformat import GUID_RE
 from prepdeck.deckfile.load import (
-    GUID_RE,
     MAX_TAGS,
     MAX_TEXT_CHARS,
     MAX_TIPS,
