@@ -22,43 +22,57 @@ class ChangeReport:
 
     Data only (ids, pairs, flags, and the paths advice names); `lines()` words it."""
 
-    deck_key: str
-    previous: BuildState | None
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
+    deck_key: str  # the deck's key as this build has it
+    previous: BuildState | None  # the committed state compared with; None on a first build
+
+    # -- the questions this package carries (ids in file order) --
+    added: list[str] = field(default_factory=list)  # new to the build state
+    new_cards: int = 0  # how many of them arrive in Anki as new cards
+    # New to the build state, with the GUID of a note the learner may already have (`guid:`).
+    known_guids: list[str] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # removed by an earlier build, back now
+    changed: list[str] = field(default_factory=list)  # edited in the deck file
+    retired: list[str] = field(default_factory=list)  # changed, and now retired
+    media_changed: list[tuple[str, list[str]]] = field(default_factory=list)  # id, new paths
+    # Unedited, but this version of prepdeck renders them differently.
     rerendered: list[str] = field(default_factory=list)
-    answers_changed: list[str] = field(default_factory=list)
+    resent: list[str] = field(default_factory=list)  # sent again with a new time (--resend)
+    answers_changed: list[str] = field(default_factory=list)  # own answers edited
     # Changed by a build on another machine; sent from here again with own answers.
     merged: list[str] = field(default_factory=list)
     # Own answers this machine has no record of sending: sent with the deck's own times.
     answers_untimed: list[str] = field(default_factory=list)
-    local_file: str = ""
-    answers_marked: bool = False  # the committed state now records that answers were packaged
-    # New to the build state, with the GUID of a note the learner may already have (`guid:`).
-    known_guids: list[str] = field(default_factory=list)
-    source: str = ""  # the deck file, for advice that points into it
-    media_changed: list[tuple[str, list[str]]] = field(default_factory=list)  # id, paths
-    resent: list[str] = field(default_factory=list)
-    returned: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-    moves: list[Move] = field(default_factory=list)
+    # Sent before only by a filtered package (or pulled from Anki): that build's name -> ids.
+    unsent: dict[str, list[str]] = field(default_factory=dict)
+
+    # -- the questions it does not carry, and where cards go (full builds) --
+    removed: list[str] = field(default_factory=list)  # gone from the deck file
     renamed_ids: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, why
-    unsent: dict[str, list[str]] = field(default_factory=dict)  # filtered build -> ids
-    design_unsent: str = ""
-    without_answers: list[str] = field(default_factory=list)
-    answers_file: str = ""
-    answers_file_here: bool = False  # it exists here, but holds no answers
-    description_changed: bool = False
-    deck_renamed: tuple[str, str] | None = None
-    key_changed: tuple[str, str] | None = None
-    notetype_changed: bool = False
+    moves: list[Move] = field(default_factory=list)  # cards that belong in another deck now
+
+    # -- the deck as a whole --
+    deck_renamed: tuple[str, str] | None = None  # old name, new name
+    key_changed: tuple[str, str] | None = None  # old key, new key
+    notetype_changed: bool = False  # the card design (templates, CSS, own countdown) changed
+    # The note type's field names, before and now, when they changed.
     schema_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-    selection: str = ""
-    new_cards: int = 0
+    design_unsent: str = ""  # the filtered package that alone sent the card design, if any
+    description_changed: bool = False
+
+    # -- own answers on a machine without them --
+    # Notes this package may send without the own answers a package of the deck once had.
+    without_answers: list[str] = field(default_factory=list)
+    answers_file: str = ""  # the answers file the advice names (set with without_answers)
+    answers_file_here: bool = False  # it exists here, but holds no answers
+    answers_marked: bool = False  # the committed state now records that answers were packaged
+
+    # -- the build itself, for the advice's wording --
+    source: str = ""  # the deck file, for advice that points into it
+    local_file: str = ""  # this machine's record of own answers sent
+    selection: str = ""  # a filtered build's selection, described; "" for a full build
+    dry_run: bool = False  # nothing is written: say what a real build would do
     # The interview plan's report lines (worded by cards/plan.py), or its warning.
     plan: list[str] = field(default_factory=list)
-    dry_run: bool = False  # nothing is written: say what a real build would do
 
     @property
     def unchanged(self) -> bool:

@@ -43,8 +43,9 @@ class _Times(NamedTuple):
 
     later: int  # newer than every time in the committed state, and not before the clock
     later_local: int  # newer also than every time in this machine's record
-    # Own answers another machine sent, and this one has no record of: their time cannot
-    # be known here.
+    # When own answers were last sent cannot be known here: a first build, or answers that
+    # another machine sent (the committed state says a package carried some) and this one
+    # has no record of. They are then not sent as newer than an edit made in Anki since.
     untimed: bool
 
 
