@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prepdeck.builds import changes
+from prepdeck.builds import compare
 from prepdeck.builds import pipeline as build
 from prepdeck.builds.pipeline import build_deck
 from prepdeck.cards import notetype, render
@@ -301,7 +301,7 @@ def test_a_schema_change_says_which_import_options_it_needs(repo, tmp_path, monk
     fields = notetype.FIELDS
     renamed = (*fields[:-1], "Reserved")
     monkeypatch.setattr(notetype, "FIELDS", renamed)
-    monkeypatch.setattr(changes, "FIELDS", renamed)
+    monkeypatch.setattr(compare, "FIELDS", renamed)
     edit(repo / DECK, "Show attention to detail", "Show care for detail")
     commit(repo, "v1")  # a later prepdeck with another field list
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prepdeck.builds import changes
+from prepdeck.builds import compare
 from prepdeck.builds.pipeline import build_deck
 from prepdeck.builds.state import BASELINE_TIME, read_state, state_path
 from prepdeck.cards import notetype
@@ -245,7 +245,7 @@ def test_schema_change_is_explained_and_merge_note_types_keeps_notes_updating(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     renamed = (*notetype.FIELDS[:-1], "Reserved")
     monkeypatch.setattr(notetype, "FIELDS", renamed)
-    monkeypatch.setattr(changes, "FIELDS", renamed)
+    monkeypatch.setattr(compare, "FIELDS", renamed)
     edit(deck_file, "Show attention to detail", "Show care for detail")
 
     result = _build(deck_file, tmp_path)

@@ -1,7 +1,9 @@
 """Stage 3, the build: compare with the last build, then write the package and the state.
 
-`state` reads and writes the committed build state (`decks/<name>.state.json`) and the
-machine's own record of answers; `changes` compares the rendered deck with that state and
-says what Anki will do on import; `pipeline` runs the stages for one deck and writes the
-package and the state together.
+`pipeline` runs the steps for one deck and writes the package and the state together; the
+objects the steps hand each other are in `model`. `state` reads and writes the committed
+build state (`decks/<name>.state.json`) and the machine's own record of answers; `compare`
+compares the rendered deck with them, giving new times and `changes` (what changed, as
+data), which `report` words for the learner; `moves` finds renamed ids and moved cards;
+`pacing` sets the interview plan's pace.
 """

@@ -1,23 +1,27 @@
-"""The pipeline: deck file -> load -> render -> compare with the last build -> select -> package.
+"""The pipeline for one deck: the request checked, then (see `_build`)
 
-This is the library entry point; the CLI only parses options and prints what comes back.
+    read the previous build -> render -> compare -> pace -> package -> write together
+
+each step a function taking and returning the objects of model.py (compare is compare.py's,
+pace is pacing.py's). This is the library entry point; the CLI only parses options and
+prints what comes back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
 
 from prepdeck.atomic import remove_stale_temps, write_together
-from prepdeck.builds.changes import ChangeReport, compare
+from prepdeck.builds.changes import ChangeReport, Comparison
+from prepdeck.builds.compare import compare
+from prepdeck.builds.model import BuildRequest, PreviousBuild, RenderedDeck
+from prepdeck.builds.pacing import Pacing, pace, preset, with_plans
 from prepdeck.builds.state import (
     BuildState,
-    LocalState,
     changed_text,
     clock,
     dump_local_state,
@@ -33,12 +37,11 @@ from prepdeck.cards.notetype import Design, genanki_model, note_guid, stable_id,
 from prepdeck.cards.package import (
     PackageDeck,
     PackageNote,
-    PackagePreset,
     check_output_name,
     package_bytes,
     prepare_folder,
 )
-from prepdeck.cards.plan import Plan, make_plan, plan_lines, preset_name
+from prepdeck.cards.plan import Plan
 from prepdeck.cards.render import render_description, render_note
 from prepdeck.cards.select import Selection
 from prepdeck.deckfile.load import answers_path, load_deck, sibling_problems
@@ -193,11 +196,29 @@ def build_deck(
     check_resend(resend, [deck], selection)
     target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
     check_output_name(target)
-    options = _Options(dry_run, frozenset(resend), interview, progress)
+    chosen = tuple(selection.matches(q) for q in deck.questions)
+    if not any(chosen):
+        raise SelectionError(
+            f"{path}: no question matches the selection ({selection.describe()}); "
+            "nothing was written"
+        )
+    request = BuildRequest(
+        path=path,
+        deck=deck,
+        selection=selection,
+        chosen=chosen,
+        via="" if selection.empty else selection_name(selection),
+        target=target,
+        dry_run=dry_run,
+        resend=frozenset(resend),
+        interview=interview,
+        now=clock(),
+        progress=progress,
+    )
     # The pipeline builds many small objects and no cycles: the collector would only
     # rescan them (see gcpause.py).
     with paused_gc():
-        return _build(path, deck, selection, target, options)
+        return _build(request)
 
 
 def check_resend(resend: Collection[str], decks: Collection[Deck], selection: Selection) -> None:
@@ -214,147 +235,134 @@ def check_resend(resend: Collection[str], decks: Collection[Deck], selection: Se
             )
 
 
-class _Options(NamedTuple):
-    dry_run: bool
-    resend: frozenset[str]
-    interview: str | None
-    progress: Callable[[str], None] | None
+def _build(request: BuildRequest) -> BuildResult:
+    """The pipeline: what the last build left, the deck rendered, the two compared, the
+    interview's pace, the package, and the package and states written together."""
+    previous = read_previous(request.path)
+    rendered = render_deck(request)
+    comparison = compare(request, previous, rendered)
+    pacing = pace(request, previous, rendered)
+    data = package_deck(request, rendered, comparison, pacing)
+    state_written = write_build(request, previous, comparison, pacing, data)
+    return BuildResult(
+        deck=request.deck,
+        output=request.target,
+        notes=len(request.picked),
+        topics=len(rendered.topics),
+        size=len(data),
+        report=replace(comparison.report, plan=pacing.lines),
+        state_path=previous.state_file,
+        state_written=state_written,
+        dry_run=request.dry_run,
+        plan=pacing.plan,
+        state=comparison.state,
+    )
 
 
-def _build(
-    path: Path, deck: Deck, selection: Selection, target: Path, options: _Options
-) -> BuildResult:
-    chosen = [selection.matches(q) for q in deck.questions]
-    if not any(chosen):
-        raise SelectionError(
-            f"{path}: no question matches the selection ({selection.describe()}); "
-            "nothing was written"
-        )
-    if options.progress:
-        options.progress("rendering")
+def read_previous(path: Path) -> PreviousBuild:
+    """The build state committed beside the deck file and this machine's own record."""
+    state_file, local_file = state_path(path), local_state_path(path)
+    local = read_local_state(local_file)
+    return PreviousBuild(read_state(state_file), local, state_file, local_file)
+
+
+def render_deck(request: BuildRequest) -> RenderedDeck:
+    """The chosen questions' notes (as the deck file has them, and as packaged with own
+    answers), the card design, the Anki decks and the media the package carries."""
+    if request.progress:
+        request.progress("rendering")
+    deck, chosen = request.deck, request.chosen
     # The committed state sees the deck file alone; the package carries own answers too.
     written = deck._replace(questions=tuple(as_written(q) for q in deck.questions))
-    notes = [render_note(q) if c else None for q, c in zip(written.questions, chosen, strict=True)]
-    packaged = [
+    notes = tuple(
+        render_note(q) if c else None for q, c in zip(written.questions, chosen, strict=True)
+    )
+    packaged = tuple(
         render_note(q) if c and q.shared is not None else n
         for q, n, c in zip(deck.questions, notes, chosen, strict=True)
-    ]
-    places = [placement(deck, q.topic) for q in deck.questions]
-    state_file, local_file = state_path(path), local_state_path(path)
-    via = "" if selection.empty else selection_name(selection)
-    day = today()
-    design, warning = personal_design(deck, options.interview, day)
-    local = read_local_state(local_file)
-    result = compare(
-        read_state(state_file),
-        local,
-        written,
-        notes,
-        packaged,
-        places,
-        chosen,
-        via,
-        style_fingerprint(deck.key, Design.of(deck)),
-        clock(),
-        options.resend,
-        style_fingerprint(deck.key, design),
     )
-    report = result.report
-    report.dry_run = options.dry_run
-    report.source = str(path)
-    if not selection.empty:
-        report.selection = selection.describe()
-    answers_file = answers_path(path)
-    report.local_file = str(local_file)
-    # Only where answers exist somewhere to lose: a package of this deck once carried some.
-    # An answers file with only an interview date (or nothing) holds no answers either.
-    if result.state.answers and not any(q.mine for q in deck.questions):
-        report.answers_file = answers_file
-        report.answers_file_here = os.path.exists(answers_file)
-        # Every note this package may update: edits, design, resends, returns, and what only a
-        # filtered package (or a pull) sent before.
-        updated = [*report.changed, *report.rerendered, *report.resent, *report.returned]
-        updated += [qid for ids in report.unsent.values() for qid in ids]
-        # And every note changed since answers were first packaged: a device that did not
-        # import the builds made with them since would take this package's copy as newer.
-        since = result.state.answers
-        updated += [
-            q.id
-            for q, c in zip(deck.questions, chosen, strict=True)
-            if c and result.mods[q.id] > since
-        ]
-        report.without_answers = list(dict.fromkeys(updated))
-
-    picked = [i for i, c in enumerate(chosen) if c]
-    plan = None
-    if design.interview:
-        # Paced for the whole deck, also in a filtered package: Anki switches a deck to any
-        # preset it already holds (ANKI-FACTS), so a filtered package with a pace of its own
-        # would change the deck's plan on import, even with the default options.
-        plan, plans = _plan(local, len(deck.questions), day, design.interview)
-        report.plan = plan_lines(plan, day, filtered=not selection.empty)
-        if result.local is not None:
-            result.local = replace(result.local, plans=plans)
-    elif warning:
-        report.plan = [f"warning: {warning}"]
-    topics = list(dict.fromkeys(deck.questions[i].topic for i in picked))
-    decks = anki_decks(deck, topics)
-    deck_ids = {d.name: d.id for d in decks}
-    package_notes = [
-        PackageNote(
-            guid=deck.questions[i].guid or note_guid(deck.key, deck.questions[i].id),
-            fields=packaged[i].fields,
-            tags=packaged[i].tags,
-            mod=result.mods[deck.questions[i].id],
-            deck_id=deck_ids[places[i]],
-        )
-        for i in picked
-    ]
+    design, warning = personal_design(deck, request.interview, request.day)
+    picked = request.picked
+    topics = tuple(dict.fromkeys(deck.questions[i].topic for i in picked))
+    decks = tuple(anki_decks(deck, list(topics)))
     media = package_media(
         [deck.images, *(deck.questions[i].images + deck.questions[i].audio for i in picked)],
-        [d.description for d in decks] + [f for n in package_notes for f in n.fields],
+        [d.description for d in decks] + [f for i in picked for f in packaged[i].fields],
     )
-    _check_media_size(path, media)
-    if options.progress:
-        options.progress("packaging")
+    _check_media_size(request.path, media)
+    return RenderedDeck(
+        written=written,
+        notes=notes,
+        packaged=packaged,
+        placements=tuple(placement(deck, q.topic) for q in deck.questions),
+        style=style_fingerprint(deck.key, Design.of(deck)),
+        design=design,
+        packaged_style=style_fingerprint(deck.key, design),
+        design_warning=warning,
+        topics=topics,
+        decks=decks,
+        media=media,
+    )
+
+
+def package_deck(
+    request: BuildRequest, rendered: RenderedDeck, comparison: Comparison, pacing: Pacing
+) -> bytes:
+    """The .apkg's bytes: the chosen notes with their times, decks, design, preset, media."""
+    if request.progress:
+        request.progress("packaging")
+    deck = request.deck
+    deck_ids = {d.name: d.id for d in rendered.decks}
+    notes = [
+        PackageNote(
+            guid=deck.questions[i].guid or note_guid(deck.key, deck.questions[i].id),
+            fields=rendered.packaged[i].fields,
+            tags=rendered.packaged[i].tags,
+            mod=comparison.mods[deck.questions[i].id],
+            deck_id=deck_ids[rendered.placements[i]],
+        )
+        for i in request.picked
+    ]
     # The package's own times: SOURCE_DATE_EPOCH when set, else the newest note time, so an
     # unchanged deck gives the same bytes without it.
     sde = source_date_epoch()
-    package_time = max([result.notetype_mod, *result.mods.values()]) if sde is None else sde
-    data = package_bytes(
-        decks,
-        genanki_model(deck.key, design),
-        result.notetype_mod,
-        package_notes,
+    mod = comparison.notetype_mod
+    package_time = max([mod, *comparison.mods.values()]) if sde is None else sde
+    return package_bytes(
+        rendered.decks,
+        genanki_model(deck.key, rendered.design),
+        mod,
+        notes,
         package_time,
-        _preset(deck, plan, result.notetype_mod) if plan else None,
-        media,
+        preset(deck, pacing.plan, mod) if pacing.plan else None,
+        rendered.media,
     )
-    state_data = changed_text(state_file, dump_state(result.state))
-    if not options.dry_run:
-        files = [(target, data)]
-        if state_data is not None:
-            files.append((state_file, state_data))
-        if result.local is not None:
-            local_data = changed_text(local_file, dump_local_state(result.local))
-            if local_data is not None:
-                files.append((local_file, local_data))
-        prepare_folder(target)
-        remove_stale_temps(target)
-        write_together(files)
-    return BuildResult(
-        deck=deck,
-        output=target,
-        notes=len(package_notes),
-        topics=len(topics),
-        size=len(data),
-        report=report,
-        state_path=state_file,
-        state_written=state_data is not None and not options.dry_run,
-        dry_run=options.dry_run,
-        plan=plan,
-        state=result.state,
-    )
+
+
+def write_build(
+    request: BuildRequest,
+    previous: PreviousBuild,
+    comparison: Comparison,
+    pacing: Pacing,
+    data: bytes,
+) -> bool:
+    """Write the package, the build state and this machine's record together, or nothing on
+    a dry run; whether the build state changed (and was written)."""
+    if request.dry_run:
+        return False
+    state_data = changed_text(previous.state_file, dump_state(comparison.state))
+    files = [(request.target, data)]
+    if state_data is not None:
+        files.append((previous.state_file, state_data))
+    local = with_plans(comparison.local, pacing)
+    if local is not None:
+        local_data = changed_text(previous.local_file, dump_local_state(local))
+        if local_data is not None:
+            files.append((previous.local_file, local_data))
+    prepare_folder(request.target)
+    remove_stale_temps(request.target)
+    write_together(files)
+    return state_data is not None
 
 
 def _check_media_size(path: Path, media: dict[str, bytes]) -> None:
@@ -367,48 +375,3 @@ def _check_media_size(path: Path, media: dict[str, bytes]) -> None:
             f"{total / 2**20:.1f} MiB; the limit is {PACKAGE_LIMIT // 2**20} MiB: make some "
             "smaller, or build a part of the deck (--topic, --tag)"
         )
-
-
-def _plan(
-    local: LocalState | None, questions: int, day: dt.date, interview: str
-) -> tuple[Plan, tuple[dict, ...]]:
-    """The pace for this interview date and number of questions: the one set on an earlier
-    day if there is one (so the package and its preset stay the same), else a new one."""
-    recorded = local.plans if local else ()
-    for entry in reversed(recorded):
-        if entry.get("interview") == interview and entry.get("questions") == questions:
-            try:
-                return (
-                    Plan(
-                        dt.date.fromisoformat(entry["interview"]),
-                        dt.date.fromisoformat(entry["planned_on"]),
-                        questions,
-                        int(entry["new_per_day"]),
-                        int(entry["max_interval"]),
-                    ),
-                    recorded,
-                )
-            except (KeyError, TypeError, ValueError):
-                break  # a damaged entry: plan anew
-    plan = make_plan(questions, day, dt.date.fromisoformat(interview))
-    entry = {
-        "interview": interview,
-        "planned_on": plan.planned_on.isoformat(),
-        "questions": questions,
-        "new_per_day": plan.new_per_day,
-        "max_interval": plan.max_interval,
-    }
-    return plan, (*recorded, entry)[-8:]
-
-
-def _preset(deck: Deck, plan: Plan, mod: int) -> PackagePreset:
-    """The plan as a deck options preset. Anki never updates a preset it has, so a new date
-    or pace gets a new id, and the import switches the deck to it (ANKI-FACTS)."""
-    parts = (plan.interview.isoformat(), str(plan.new_per_day), str(plan.max_interval))
-    return PackagePreset(
-        id=stable_id("preset", deck.key, *parts),
-        name=preset_name(deck.name, plan),
-        new_per_day=plan.new_per_day,
-        max_interval=plan.max_interval,
-        mod=mod,
-    )

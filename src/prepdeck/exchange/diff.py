@@ -18,12 +18,8 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from prepdeck.builds.changes import (
-    ChangeReport,
-    _renamed_ids,
-    _renamed_placement,
-    source_digest,
-)
+from prepdeck.builds.changes import source_digest
+from prepdeck.builds.moves import renamed_ids, renamed_placement
 from prepdeck.builds.pipeline import build_deck
 from prepdeck.builds.state import MAX_STATE_BYTES, BuildState, NoteState, read_state, state_path
 from prepdeck.cards.notetype import notetype_name
@@ -297,7 +293,7 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
             out.updated.append(_note(q, changed, yaml, media, why))
         else:
             out.unchanged.append(q.id)
-        was = _renamed_placement(had.deck, sa.deck_name, sb.deck_name)
+        was = renamed_placement(had.deck, sa.deck_name, sb.deck_name)
         if was != now.deck:
             search = f'"note:{notetype_name(b.deck.key)}"'
             if now.deck != b.deck.name:
@@ -305,10 +301,8 @@ def compare_sides(path: str, a: _Side | None, b: _Side | None) -> DeckDiff:
             moved.setdefault(now.deck, (search, []))[1].append(q.id)
     out.moves = [(to, search, ids) for to, (search, ids) in moved.items()]
     out.removed = [_note(q) for q in a.deck.questions if q.id not in present]
-    report = ChangeReport(b.deck.key, sa)
-    report.added = [n.id for n in out.added]
-    report.removed = [n.id for n in out.removed]
-    out.renamed_ids = _renamed_ids(sa.questions, sb.questions, report)
+    added, removed = [n.id for n in out.added], [n.id for n in out.removed]
+    out.renamed_ids = renamed_ids(sa.questions, sb.questions, added, removed)
     if a.deck.name != b.deck.name:
         out.deck_renamed = (a.deck.name, b.deck.name)
     if a.deck.version != b.deck.version:

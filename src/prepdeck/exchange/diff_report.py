@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prepdeck.builds.changes import note_search
+from prepdeck.builds.report import note_search
 from prepdeck.cards.render import RETIRED_TAG
 from prepdeck.exchange.diff import DeckDiff, Diff, NoteChange
 
