@@ -1,9 +1,10 @@
 """Stage 3, the build: compare with the last build, then write the package and the state.
 
-`pipeline` runs the steps for one deck and writes the package and the state together; the
-objects the steps hand each other are in `model`. `state` reads and writes the committed
-build state (`decks/<name>.state.json`) and the machine's own record of answers; `compare`
-compares the rendered deck with them, giving new times and `changes` (what changed, as
-data), which `report` words for the learner; `moves` finds renamed ids and moved cards;
-`pacing` sets the interview plan's pace.
+`state` reads and writes the committed build state (`decks/<name>.state.json`) and the
+machine's own record of answers. `pipeline` runs one deck's build as a chain of steps that
+hand each other the objects of `steps` (the request, the previous build, the rendered deck):
+`compare` sets each note's time against the last build and returns a `Comparison`, whose
+`ChangeReport` (`changes`) `report` words as the lines the build prints; `moves` finds ids
+renamed by mistake and cards bound for another deck; `pacing` paces new cards to the
+interview. The package and the state are written together, or neither is.
 """

@@ -19,7 +19,6 @@ from prepdeck.builds.changes import (
     media_names,
     source_digest,
 )
-from prepdeck.builds.model import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.builds.moves import add_move, renamed_ids, renamed_placement
 from prepdeck.builds.state import (
     BuildState,
@@ -31,6 +30,7 @@ from prepdeck.builds.state import (
     text_key,
     tip_keys,
 )
+from prepdeck.builds.steps import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.cards.notetype import CARD_TYPES, FIELDS, SCHEMA_VERSION
 from prepdeck.cards.render import RETIRED_TAG, RenderedNote
 from prepdeck.deckfile.load import answers_path

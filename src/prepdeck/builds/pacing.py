@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import NamedTuple
 
-from prepdeck.builds.model import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.builds.state import LocalState
+from prepdeck.builds.steps import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.cards.notetype import stable_id
 from prepdeck.cards.package import PackagePreset
 from prepdeck.cards.plan import Plan, make_plan, plan_lines, preset_name

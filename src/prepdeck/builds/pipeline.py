@@ -2,7 +2,7 @@
 
     read the previous build -> render -> compare -> pace -> package -> write together
 
-each step a function taking and returning the objects of model.py (compare is compare.py's,
+each step a function taking and returning the objects of steps.py (compare is compare.py's,
 pace is pacing.py's). This is the library entry point; the CLI only parses options and
 prints what comes back.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from prepdeck.atomic import remove_stale_temps, write_together
 from prepdeck.builds.changes import ChangeReport, Comparison
 from prepdeck.builds.compare import compare
-from prepdeck.builds.model import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.builds.pacing import Pacing, pace, preset, with_plans
 from prepdeck.builds.state import (
     BuildState,
@@ -32,6 +31,7 @@ from prepdeck.builds.state import (
     source_date_epoch,
     state_path,
 )
+from prepdeck.builds.steps import BuildRequest, PreviousBuild, RenderedDeck
 from prepdeck.cards.media import package_media
 from prepdeck.cards.notetype import Design, genanki_model, note_guid, stable_id, style_fingerprint
 from prepdeck.cards.package import (

@@ -1,6 +1,6 @@
 """What the build's steps hand each other: the request, the previous build, the rendered deck.
 
-pipeline.py runs the steps: read the previous build, render, compare (changes.py, which
+pipeline.py runs the steps: read the previous build, render, compare (compare.py, which
 returns a Comparison), plan the pace (pacing.py), package, write. Each step takes and returns
 these objects, so that what a step needs is named where it is declared.
 """
