@@ -56,8 +56,11 @@ def test_a_commands_help_does_not_load_the_library(tmp_path, command):
     assert heavy(loaded) == set()
 
 
-def test_the_check_sees_a_stage_when_a_command_runs(tmp_path):
-    """`prepdeck topics` on the shipped decks loads the deck file stage and YAML."""
+def test_topics_loads_the_deck_file_stage_and_nothing_after_it(tmp_path):
+    """`prepdeck topics` reads YAML, but renders and packages nothing (and the check sees a
+    stage when one is loaded)."""
     loaded = imported_by(tmp_path, "topics", "decks")
 
     assert {"prepdeck.deckfile.load", "yaml"} <= heavy(loaded)
+    assert {m.split(".")[1] for m in heavy(loaded) if m.startswith("prepdeck.")} == {"deckfile"}
+    assert not {"genanki", "markdown_it"} & loaded

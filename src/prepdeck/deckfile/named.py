@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from prepdeck.deckfile.lint import Warning_, lint_deck
 from prepdeck.deckfile.load import deck_paths, load_decks, sibling_problems
 from prepdeck.deckfile.model import Deck
 from prepdeck.deckfile.reader import _CONTROL
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 from prepdeck.project import decks_dir
+
+if TYPE_CHECKING:  # lint defines a dataclass: list, topics and build start faster without it
+    from prepdeck.deckfile.lint import Warning_
 
 
 def _one_line(name: str) -> str:
@@ -83,6 +85,8 @@ class Checked(NamedTuple):
 
 def check_decks(names: Sequence[str]) -> Checked:
     """Load and check the decks named, collecting problems rather than raising them."""
+    from prepdeck.deckfile.lint import lint_deck
+
     named: list[Problem] = []
     files = deck_files(names, named)
     try:
