@@ -409,7 +409,7 @@ def test_check_warns_about_long_tips_and_repeated_questions(run, deck_file):
 
 
 def test_large_builds_show_progress_on_a_terminal_only(deck_file, monkeypatch, capsys):
-    from prepdeck.cli import _progress
+    from prepdeck.commands.common import progress as _progress
     from prepdeck.deckfile.model import Deck, Question
 
     big = Deck("big", "Big", "", tuple(Question(f"q{i}", "t", "q?", ("tip",)) for i in range(2500)))

@@ -264,3 +264,11 @@ def save_page(path: Path, page: str) -> None:
         raise OutputError(f"{path}: the preview is an HTML page; give a file name ending in .html")
     prepare_output(path)
     write_atomically(path, page.encode("utf-8"))
+
+
+def write_preview(
+    path: Path, decks: Sequence[Deck], selection: Selection, designs: Sequence[Design]
+) -> int:
+    """Write the preview page of the selected questions of these decks; how many cards."""
+    save_page(path, preview_decks(decks, selection, designs))
+    return sum(1 for d in decks for q in d.questions if selection.matches(q))

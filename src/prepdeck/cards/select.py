@@ -6,10 +6,11 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from prepdeck.deckfile.model import Deck, Question
 from prepdeck.deckfile.slugs import bare, fold, slugify, words
-from prepdeck.errors import SelectionError
+from prepdeck.errors import PrepdeckError, SelectionError
 
 
 def _norm(value: str) -> str:
@@ -136,3 +137,43 @@ def _check_known(kind: str, values: Iterable[str], known: dict[str, str]) -> Non
             f"no deck has the {kind} '{value}'.{hint}\nknown {kind}s: {listing or '(none)'}",
             exit_code=2,
         )
+
+
+class Chosen(NamedTuple):
+    """Decks with a selection checked against them: what list, preview and build work on."""
+
+    decks: Sequence[Deck]
+    selection: Selection
+
+    def questions(self) -> list[tuple[Deck, Question]]:
+        """The questions the selection picks, each with its deck, in file order."""
+        return [(d, q) for d in self.decks for q in d.questions if self.selection.matches(q)]
+
+    def picked(self) -> list[bool]:
+        """Which decks the selection picks questions from; an error when it picks none."""
+        matching = [any(map(self.selection.matches, d.questions)) for d in self.decks]
+        if not any(matching):
+            raise PrepdeckError(
+                f"no question matches the selection ({self.selection.describe()}); "
+                "nothing was written"
+            )
+        return matching
+
+    def picked_decks(self) -> list[Deck]:
+        """The decks the selection picks questions from; an error when it picks none."""
+        return [d for d, has in zip(self.decks, self.picked(), strict=True) if has]
+
+
+def choose(decks: Sequence[Deck], selection: Selection) -> Chosen:
+    """The selection checked against the decks (SelectionError, exit 2, for a value no deck
+    has or one both included and excluded)."""
+    selection.validate(decks)
+    return Chosen(decks, selection)
+
+
+def load_chosen(names: Sequence[str], selection: Selection) -> Chosen:
+    """The deck files named (or the project's decks) loaded, with the selection checked."""
+    from prepdeck.deckfile.named import load_named
+
+    _, decks = load_named(names)
+    return choose(decks, selection)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import click
 
-from prepdeck.cli import _echo, _selection, _selection_options, build_decks
-from prepdeck.errors import PrepdeckError
+from prepdeck.commands.build import build_decks
+from prepdeck.commands.common import echo, selection_from, selection_options
 
 
 def _build_options(f):
-    f = _selection_options(f)
+    f = selection_options(f)
     f = click.option(
         "--interview",
         metavar="YYYY-MM-DD",
@@ -71,13 +71,13 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
     packages = [
         Package(r.output.name, r.deck.name, r.notes, r.output.read_bytes()) for r in results
     ]
-    sharing = start(packages, address, port, notice=lambda line: _echo(line))
-    _echo("")
+    sharing = start(packages, address, port, notice=lambda line: echo(line))
+    echo("")
     # Our own text, not the deck's: click.echo keeps the colours on a terminal (so the code
     # reads right on a light background too) and drops them anywhere else.
     click.echo(terminal_qr(sharing.url, color=True))
-    _echo(sharing.url)
-    _echo(
+    echo(sharing.url)
+    echo(
         "Scan the code with the phone's camera (same Wi-Fi), or type the address; "
         f"stops after the download{'s' if len(packages) > 1 else ''} "
         f"or in {timeout:g} minute{'' if timeout == 1 else 's'}. Ctrl-C stops now."
@@ -87,7 +87,7 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
     except KeyboardInterrupt:
         why = "stopped"
     reason = {"downloaded": "every package was downloaded", "timeout": "time is up"}
-    _echo(f"sharing stopped ({reason.get(why, 'Ctrl-C')}); {sharing.summary()}.")
+    echo(f"sharing stopped ({reason.get(why, 'Ctrl-C')}); {sharing.summary()}.")
 
 
 @click.command()
@@ -121,13 +121,14 @@ def push(deck_files, out_dir, interview, url, sync, **select) -> None:
     from prepdeck.cards.notetype import notetype_name
     from prepdeck.deliver.push import AnkiConnect
     from prepdeck.deliver.push import push as push_packages
+    from prepdeck.errors import PrepdeckError
 
     anki = AnkiConnect(url)
     anki.check()  # before building: a closed Anki is found in a second, not after a build
     results = build_decks(deck_files, None, out_dir, interview=interview, select=select)
     if not results:
         raise PrepdeckError("nothing to push: no package was built")
-    selection = _selection(**select)
+    selection = selection_from(select)
     packages = [
         (
             r.output,
@@ -136,4 +137,4 @@ def push(deck_files, out_dir, interview, url, sync, **select) -> None:
         )
         for r in results
     ]
-    push_packages(anki, packages, sync, _echo)
+    push_packages(anki, packages, sync, echo)

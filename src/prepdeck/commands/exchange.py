@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from prepdeck.cli import _deck_files, _echo
+from prepdeck.commands.common import echo
 from prepdeck.commands.output import one_line, visible
 
 
@@ -62,10 +62,10 @@ def import_(source, output, topic, columns, tip_separator, note_type, fields, dr
         fields=fields,
     )
     for line in summary(result, source):
-        _echo(one_line(line), err=True)  # a foreign name cannot print a line of its own
+        echo(one_line(line), err=True)  # a foreign name cannot print a line of its own
     if output and not dry_run:
         write_new(Path(output), result.text)
-        _echo(one_line(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}"))
+        echo(one_line(f"wrote {output}; check it, then run: prepdeck build {shlex.quote(output)}"))
     else:
         click.echo(visible(result.text), nl=False)
 
@@ -91,13 +91,14 @@ def pull(export, deck_files, write, theirs, add_new) -> None:
     """
     from pathlib import Path
 
+    from prepdeck.deckfile.named import deck_files as named_files
     from prepdeck.exchange.pull import pull as pull_edits
     from prepdeck.exchange.pull import report_lines
 
-    for path in _deck_files(deck_files):
+    for path in named_files(deck_files):
         result = pull_edits(Path(path), export, write=write, theirs=theirs, add_new=add_new)
-        _echo(f"{result.deck.key}:")
+        echo(f"{result.deck.key}:")
         for line in report_lines(result, theirs, write):
-            _echo(f"  {line}")
+            echo(f"  {line}")
         for written in result.written:
-            _echo(f"  wrote {written}")
+            echo(f"  wrote {written}")

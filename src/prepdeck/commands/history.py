@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from prepdeck.cli import _echo, _format_options
+from prepdeck.commands.common import echo, format_options
 
 
 class _DiffCommand(click.Command):
@@ -20,7 +20,7 @@ class _DiffCommand(click.Command):
 
 @click.command(cls=_DiffCommand)
 @click.argument("revisions", nargs=-1, metavar="[REV_A] [REV_B] [-- DECK_FILES]...")
-@_format_options("markdown: release notes grouped by topic")
+@format_options("markdown: release notes grouped by topic")
 @click.pass_context
 def diff(ctx, revisions, format_, as_json) -> None:
     """What a learner who imported the decks at REV_A sees on importing REV_B.
@@ -47,19 +47,19 @@ def diff(ctx, revisions, format_, as_json) -> None:
     b = revisions[1] if len(revisions) > 1 else None
     result = diff_revisions(a, b, files)
     if as_json or format_ == "json":
-        _echo(json_text(diff_json(result)))
+        echo(json_text(diff_json(result)))
     elif format_ == "markdown":
-        _echo(markdown(result).rstrip("\n"))
+        echo(markdown(result).rstrip("\n"))
     else:
         for line in text_lines(result):
-            _echo(line)
+            echo(line)
     for line in result.skipped:
-        _echo(f"prepdeck: {line}", err=True)
+        echo(f"prepdeck: {line}", err=True)
     for line in result.problems:
-        _echo(line, err=True)
+        echo(line, err=True)
     if result.problems:
         n = len(result.problems)
-        _echo(
+        echo(
             f"prepdeck: {n} problem{'s' if n != 1 else ''} found; the deck files they name are "
             "left out of the comparison.",
             err=True,

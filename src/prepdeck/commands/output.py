@@ -108,3 +108,95 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], caps: Sequence[i
         cells = [pad(clip(v, sizes[i]), sizes[i]) for i, v in enumerate(row[:-1])]
         out.append("  ".join([*cells, row[-1]]))
     return out
+
+
+# What each command prints, shaped from what the library returned.
+
+
+def built_lines(result, dry_run: bool) -> list[str]:
+    """`prepdeck build`'s report for one deck: the package, what changed, the state saved."""
+    verb = "would write" if dry_run else "->"
+    lines = [
+        f"{result.deck.key}: {plural(result.notes, 'note')}, {plural(result.topics, 'topic')} "
+        f"{verb} {result.output} ({size(result.size)})",
+        *(f"  {line}" for line in result.report.lines()),
+    ]
+    if result.state_written:
+        lines.append(f"  build state saved to {result.state_path}; commit it with the deck.")
+    return lines
+
+
+def check_json(checked, strict: bool) -> dict:
+    return {
+        "ok": checked.ok(strict),
+        "errors": [
+            {"path": p.path, "line": p.line, "column": p.column, "message": p.message}
+            for p in checked.problems
+        ],
+        "warnings": [
+            {"path": w.path, "line": w.line, "message": w.message} for w in checked.warnings
+        ],
+    }
+
+
+def check_annotations(checked, strict: bool) -> list[str]:
+    """Problems and warnings as GitHub Actions workflow commands (warnings fail with strict)."""
+    problems = [
+        github_annotation("error", p.message, p.path, p.line, p.column) for p in checked.problems
+    ]
+    kind = "error" if strict else "warning"
+    return [
+        *problems,
+        *(github_annotation(kind, w.message, w.path, w.line) for w in checked.warnings),
+    ]
+
+
+def check_summary(checked, strict: bool) -> list[str]:
+    """One line per deck: its size, and ok or how many warnings."""
+    lines = []
+    for d in checked.decks:
+        mine = [w for w in checked.warnings if w.path == d.source]
+        counts = f"{plural(len(d.questions), 'question')}, {plural(len(d.topics), 'topic')}"
+        if strict and mine:
+            lines.append(f"{d.source}: {counts}: {plural(len(mine), 'warning')} (--strict: fails)")
+        elif mine:
+            lines.append(f"{d.source}: {counts}: ok, {plural(len(mine), 'warning')}")
+        else:
+            lines.append(f"{d.source}: {counts}: ok")
+    return lines
+
+
+def questions_json(rows) -> list[dict]:
+    """`prepdeck list --json`: one object per (deck, question)."""
+    return [
+        {
+            "deck": d.key,
+            "id": q.id,
+            "topic": q.topic,
+            "question": q.question,
+            "tags": list(q.tags),
+            "tips": len(q.tips),
+            "retired": q.retired,
+        }
+        for d, q in rows
+    ]
+
+
+def questions_table(rows, several: bool, columns: int = 0) -> list[str]:
+    """`prepdeck list`: id, topic and question (and the deck, for several decks), each line
+    clipped to the terminal's `columns` (0: not clipped)."""
+    header = (*(("DECK",) if several else ()), "ID", "TOPIC", "QUESTION")
+    cells = [
+        (*((d.key,) if several else ()), q.id, one_line(q.topic), one_line(q.question))
+        for d, q in rows
+    ]
+    widths = (*((0,) if several else ()), 0, 30, 0)
+    lines = table(header, cells, widths)
+    return [clip(line, max(20, columns)) for line in lines] if columns else lines
+
+
+def topics_table(counts, several: bool) -> list[str]:
+    """`prepdeck topics`: each topic and its number of questions (and the deck, for several)."""
+    rows = [(*((c.deck,) if several else ()), c.topic, f"{c.questions:>3}") for c in counts]
+    header = (*(("",) if several else ()), "", "")
+    return table(header, rows, (0,) * len(header))[1:]
