@@ -30,10 +30,10 @@ def test_every_name_of_the_face_is_the_stages_own_and_documented(name):
 
 def test_an_unknown_name_is_an_attribute_error_and_submodules_still_import():
     with pytest.raises(AttributeError) as raised:
-        prepdeck.build_decks  # noqa: B018 (the access is the test)
+        prepdeck.build_everything  # noqa: B018 (the access is the test)
     from prepdeck import cli
 
-    assert "build_decks" in str(raised.value)
+    assert "build_everything" in str(raised.value)
     assert cli.cli.name == "cli"
 
 

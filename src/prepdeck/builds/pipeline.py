@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from prepdeck.cards.package import (
 )
 from prepdeck.cards.plan import Plan
 from prepdeck.cards.render import render_description, render_note
-from prepdeck.cards.select import Selection
+from prepdeck.cards.select import Chosen, Selection
 from prepdeck.deckfile.load import answers_path, load_deck, sibling_problems
 from prepdeck.deckfile.media import PACKAGE_LIMIT
 from prepdeck.deckfile.model import Deck, as_written
@@ -219,6 +219,46 @@ def build_deck(
     # rescan them (see gcpause.py).
     with paused_gc():
         return _build(request)
+
+
+def build_decks(
+    paths: Sequence[Path | str],
+    chosen: Chosen,
+    *,
+    output: Path | str | None = None,
+    out_dir: Path | str = DEFAULT_OUT_DIR,
+    dry_run: bool = False,
+    resend: Collection[str] = (),
+    interview: str | None = None,
+    progress: Callable[[Deck], Callable[[str], None] | None] | None = None,
+) -> Iterator[tuple[Deck, BuildResult | None]]:
+    """Build each deck file in turn, as `prepdeck build` does: each deck with its result as
+    soon as it is written, or with None when the selection picks none of its questions.
+
+    Nothing is written when the selection picks no question of any deck, or `resend` names
+    an id that no deck has or that the selection leaves out. `progress(deck)` gives the
+    callback for one deck's steps (None: quiet)."""
+    picked = chosen.picked()
+    check_resend(resend, chosen.decks, chosen.selection)
+    for path, deck, has_match in zip(paths, chosen.decks, picked, strict=True):
+        if not has_match:
+            yield deck, None
+            continue
+        ids = {q.id for q in deck.questions}
+        yield (
+            deck,
+            build_deck(
+                path,
+                deck=deck,
+                selection=chosen.selection,
+                output=output,
+                out_dir=out_dir,
+                dry_run=dry_run,
+                resend=[qid for qid in resend if qid in ids],
+                interview=interview,
+                progress=progress(deck) if progress else None,
+            ),
+        )
 
 
 def check_resend(resend: Collection[str], decks: Collection[Deck], selection: Selection) -> None:

@@ -59,13 +59,15 @@ def build(deck_files, output, out_dir, dry_run, interview, resend, **select) -> 
       prepdeck build --interview 2026-12-15
       prepdeck build --resend unhappy-user
     """
-    build_decks(deck_files, output, out_dir, dry_run, interview, resend, select)
+    build_and_report(deck_files, output, out_dir, dry_run, interview, resend, select)
 
 
-def build_decks(deck_files, output, out_dir, dry_run=False, interview=None, resend=(), select=None):
+def build_and_report(
+    deck_files, output, out_dir, dry_run=False, interview=None, resend=(), select=None
+):
     """What `prepdeck build` does: each deck built in turn, its report printed as soon as it
     is done. Returns the BuildResult of each deck built (share and push deliver them)."""
-    from prepdeck.builds.pipeline import build_deck, check_interview, check_resend
+    from prepdeck.builds.pipeline import build_decks, check_interview
     from prepdeck.cards.select import choose
     from prepdeck.commands.output import built_lines
     from prepdeck.deckfile.load import load_decks
@@ -82,25 +84,20 @@ def build_decks(deck_files, output, out_dir, dry_run=False, interview=None, rese
     decks = load_decks(files)
     with usage_errors():
         chosen = choose(decks, selection_from(select))
-    picked = chosen.picked()
-    check_resend(resend, decks, chosen.selection)
-    out_dir = out_dir if out_dir is not None else default_out_dir()
     results = []
-    for path, deck, has_match in zip(files, decks, picked, strict=True):
-        if not has_match:
+    for deck, result in build_decks(
+        files,
+        chosen,
+        output=output,
+        out_dir=out_dir if out_dir is not None else default_out_dir(),
+        dry_run=dry_run,
+        resend=resend,
+        interview=interview,
+        progress=progress,
+    ):
+        if result is None:
             echo(f"{deck.key}: skipped, no question matches the selection")
             continue
-        result = build_deck(
-            path,
-            deck=deck,
-            selection=chosen.selection,
-            output=output,
-            out_dir=out_dir,
-            dry_run=dry_run,
-            resend=[qid for qid in resend if any(q.id == qid for q in deck.questions)],
-            interview=interview,
-            progress=progress(deck),
-        )
         for line in built_lines(result, dry_run):
             echo(line)
         results.append(result)

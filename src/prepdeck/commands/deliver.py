@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from prepdeck.commands.build import build_decks
+from prepdeck.commands.build import build_and_report
 from prepdeck.commands.common import echo, selection_from, selection_options
 
 
@@ -64,13 +64,11 @@ def share(deck_files, out_dir, interview, host, port, keep, timeout, **select) -
       prepdeck share decks/resource-sharing-interview.yaml --topic "Customer service"
       prepdeck share --host 127.0.0.1 --port 8000     # try the page on this computer
     """
-    from prepdeck.deliver.share import Package, check_host, lan_address, start, terminal_qr
+    from prepdeck.deliver.share import check_host, lan_address, packages_of, start, terminal_qr
 
     address = check_host(host) if host else lan_address()  # before building: fail fast
-    results = build_decks(deck_files, None, out_dir, interview=interview, select=select)
-    packages = [
-        Package(r.output.name, r.deck.name, r.notes, r.output.read_bytes()) for r in results
-    ]
+    results = build_and_report(deck_files, None, out_dir, interview=interview, select=select)
+    packages = packages_of(results)
     sharing = start(packages, address, port, notice=lambda line: echo(line))
     echo("")
     # Our own text, not the deck's: click.echo keeps the colours on a terminal (so the code
@@ -118,23 +116,13 @@ def push(deck_files, out_dir, interview, url, sync, **select) -> None:
       prepdeck push --sync
       prepdeck push decks/resource-sharing-interview.yaml --tag behavioral
     """
-    from prepdeck.cards.notetype import notetype_name
-    from prepdeck.deliver.push import AnkiConnect
+    from prepdeck.deliver.push import AnkiConnect, to_push
     from prepdeck.deliver.push import push as push_packages
     from prepdeck.errors import PrepdeckError
 
     anki = AnkiConnect(url)
     anki.check()  # before building: a closed Anki is found in a second, not after a build
-    results = build_decks(deck_files, None, out_dir, interview=interview, select=select)
+    results = build_and_report(deck_files, None, out_dir, interview=interview, select=select)
     if not results:
         raise PrepdeckError("nothing to push: no package was built")
-    selection = selection_from(select)
-    packages = [
-        (
-            r.output,
-            notetype_name(r.deck.key),
-            [q.id for q in r.deck.questions if selection.matches(q)],
-        )
-        for r in results
-    ]
-    push_packages(anki, packages, sync, echo)
+    push_packages(anki, to_push(results, selection_from(select)), sync, echo)

@@ -215,6 +215,21 @@ def push_package(anki: AnkiConnect, path: Path, notetype: str, ids: Sequence[str
     return Counts(new, updated, len(after) - new - updated)
 
 
+def to_push(results, selection) -> list[tuple[Path, str, list[str]]]:
+    """What `push` imports for a build's results: each package, its note type, and the ids of
+    the questions the selection put in it."""
+    from prepdeck.cards.notetype import notetype_name
+
+    return [
+        (
+            r.output,
+            notetype_name(r.deck.key),
+            [q.id for q in r.deck.questions if selection.matches(q)],
+        )
+        for r in results
+    ]
+
+
 def push(
     anki: AnkiConnect,
     packages: Sequence[tuple[Path, str, Sequence[str]]],

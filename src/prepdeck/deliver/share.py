@@ -52,6 +52,11 @@ class Package:
     data: bytes
 
 
+def packages_of(results) -> list[Package]:
+    """The packages a build wrote (its BuildResults), as the page offers them."""
+    return [Package(r.output.name, r.deck.name, r.notes, r.output.read_bytes()) for r in results]
+
+
 @dataclass
 class Downloads:
     """Which packages were sent in full, and how often (shared by the server's threads)."""
