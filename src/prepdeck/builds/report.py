@@ -1,8 +1,9 @@
 """The build report's wording: the lines `prepdeck build` prints for a ChangeReport.
 
-The comparison (changes.py) says what changed as data; this module says it to the learner,
-most important first: the deck as a whole, then its questions, then what to do in Anki after
-importing, then what earlier packages already sent, the interview plan, and a last word.
+The comparison (compare.py) says what changed as data (changes.py's ChangeReport); this
+module says it to the learner, most important first: the deck as a whole, then its questions,
+then what to do in Anki after importing, then what earlier packages already sent, the
+interview plan, and a last word.
 """
 
 from __future__ import annotations

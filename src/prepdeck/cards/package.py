@@ -1,9 +1,10 @@
-"""Write the .apkg: genanki's database writer for the collection, our own notes and zip.
+"""The .apkg's bytes: genanki's database writer for the collection, our own notes and zip.
 
 genanki writes every note with one timestamp, leaves a temporary database behind, stores
 the zip uncompressed, stamps it with file times and writes in place (ANKI-FACTS). Here the
 database lives in memory, each note carries its own modification time, the zip is deflated
-with fixed entry times, and the file appears in one atomic rename.
+with fixed entry times, and the build writes the file in one atomic rename
+(atomic.write_together, with its build state).
 """
 
 from __future__ import annotations

@@ -118,7 +118,8 @@ def _render_inline(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def topic_tag(topic: str) -> str:
-    """The hierarchical tag that lets a learner study one topic from the full deck (slugs.py)."""
+    """The hierarchical tag that lets a learner study one topic from the full deck
+    (deckfile/slugs.py)."""
     return TOPIC_TAG_PREFIX + slugify(topic)
 
 

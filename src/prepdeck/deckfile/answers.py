@@ -1,6 +1,6 @@
 """Read a learner's own file, `decks/<deck>.mine.yaml`: their answers, interview date and
 answer timer, merged into the deck they belong to. Personal: never part of the committed
-build state (see state.py's LocalState)."""
+build state (see builds/state.py's LocalState)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ MIME = {
 }
 PREFIX = "prepdeck-"
 DESCRIPTION_PREFIX = "_prepdeck-"
-# A package name as render.py writes it into fields; nothing else in a field can match it.
+# A package name as cards/media.py places it in fields; nothing else in a field can match it.
 # Patterns are compiled on first use (re caches them): loading a text-only deck never pays.
 NAME = r"_?prepdeck-[0-9a-f]{16}\.(?:png|jpg|gif|webp|svg|mp3|m4a|aac|ogg|wav)"
 

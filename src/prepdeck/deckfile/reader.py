@@ -1,7 +1,7 @@
 """What every file prepdeck reads has in common: its text, checked, and a walker over its
 YAML nodes that collects every problem with its line instead of stopping at the first.
 
-load.py reads deck files and answers.py a learner's own answers file with it.
+deckformat.py reads deck files and answers.py a learner's own answers file with it.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 An exported package holds each prepdeck note with its GUID and the time it last changed.
 A note whose time is later than the one prepdeck last sent was edited in Anki. Its fields
-are turned back into YAML values (ankifields.py, over sources/htmlmd.py), compared with the deck
-file value by value, and, with --write, spliced into the files in place (pullwrite.py,
-yamledit.py). The state then records the pulled content with Anki's time, so the next build
-sends nothing for those notes and the learner's edit stays as it is. For a note that held own
-answers, Anki's time goes to the machine-local state only: the committed one keeps this
-machine's last time, so a clone without the answers never sends the note as newer.
+are turned back into YAML values (ankifields.py, over sources/htmlmd.py), compared with the
+deck file value by value, and, with --write, spliced into the files in place (pullwrite.py,
+deckfile/yamledit.py). The state then records the pulled content with Anki's time, so the
+next build sends nothing for those notes and the learner's edit stays as it is. For a note
+that held own answers, Anki's time goes to the machine-local state only: the committed one
+keeps this machine's last time, so a clone without the answers never sends the note as newer.
 """
 
 from __future__ import annotations

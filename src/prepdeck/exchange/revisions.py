@@ -376,7 +376,8 @@ class RevisionFiles(Files):
                 "committed as files"
             )
         limit = IMAGE_LIMIT if kind == "image" else AUDIO_LIMIT
-        if entry.size > limit:  # refused by its listed size, unread (as media.py words it)
+        # Refused by its listed size, unread (as deckfile/media.py words it).
+        if entry.size > limit:
             what = "pictures" if kind == "image" else "recordings"
             raise MediaProblem(
                 f"'{ref}' is {entry.size / 2**20:.1f} MiB; {what} are limited to "

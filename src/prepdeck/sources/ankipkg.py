@@ -1,4 +1,4 @@
-"""Read the notes out of an Anki package (.apkg, .colpkg): the reverse of package.py.
+"""Read the notes out of an Anki package (.apkg, .colpkg): the reverse of cards/package.py.
 
 A package is a zip holding one SQLite collection: `collection.anki21b` (zstd-compressed,
 what Anki 23.10+ writes by default), or `collection.anki21` / `collection.anki2` (the legacy

@@ -107,7 +107,7 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """Markdown, through the same parser as render.py: headings, lists and paragraphs."""
+    """Markdown, through the same parser as cards/render.py: headings, lists and paragraphs."""
     from markdown_it import MarkdownIt
 
     # Blocks only: a block's inline text is kept as written (the deck file holds Markdown), and

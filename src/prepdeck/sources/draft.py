@@ -21,7 +21,7 @@ from prepdeck.deckfile.slugs import slugify
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 
 TOPIC_PREFIX = "topic::"
-RETIRED_TAG = "prepdeck::retired"  # what render.py tags a retired question with
+RETIRED_TAG = "prepdeck::retired"  # what cards/render.py tags a retired question with
 MAX_PROBLEMS = 20  # problems shown before "and N more"
 
 ID_WORDS = 8  # a slug of the question's first words stays readable

@@ -1,4 +1,4 @@
-"""HTML back to Markdown: the reverse of render.py, and a best effort for Anki's editor.
+"""HTML back to Markdown: the reverse of cards/render.py, and a best effort for Anki's editor.
 
 For HTML that prepdeck rendered itself (render.escape, markdown_inline, markdown_block) the
 conversion is exact: rendering the Markdown we give back yields the same HTML (a property

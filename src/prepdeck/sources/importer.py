@@ -150,7 +150,7 @@ def import_source(
             "save it as one of them from the program that made it (renaming it does not "
             "convert it)"
         )
-    if read.key == "collection" or read.key.startswith("backup-"):  # refused by load.py
+    if read.key == "collection" or read.key.startswith("backup-"):  # refused by deckformat.py
         read = read._replace(
             key="",
             notes=[
