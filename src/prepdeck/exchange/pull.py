@@ -36,7 +36,6 @@ from prepdeck.sources.ankipkg import AnkiNote, read_package
 from prepdeck.sources.draft import question_id
 from prepdeck.sources.htmlmd import to_markdown, to_text, to_tips
 
-KEYS = ("topic", "question", "tips", "tags", "example", "notes", "retired")
 # Tags Anki sets for one learner (Browse > Toggle Mark, a leech, Check Database's and Find
 # Duplicates' markers): that learner's, never the deck's. Anki ignores a tag's case.
 ANKI_TAGS = frozenset({"marked", "leech", "duplicate"})

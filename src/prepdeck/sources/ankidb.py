@@ -66,7 +66,6 @@ class Collection(NamedTuple):
 
 # Column kinds: ("int", low, high), ("text", max chars), ("blob", max bytes: NULL reads b"").
 INT = ("int", -(2**63), 2**63 - 1)
-ID = ("int", 0, 2**63 - 1)
 TIME = ("int", 0, MAX_TIME)
 NAME = ("text", MAX_NAME_CHARS)
 

@@ -45,14 +45,6 @@ class Draft(NamedTuple):
     guid: str = ""  # the Anki note's own GUID, kept so that Anki can update that note
 
 
-class Imported(NamedTuple):
-    """A source read into a deck, with what was left out and why."""
-
-    deck: Deck
-    skipped: list[str]  # one line per kind of thing left out, with a count
-    source: str
-
-
 class SourceError(PrepdeckError):
     """A source file cannot be imported; the message is located (file:line: what to fix)."""
 
