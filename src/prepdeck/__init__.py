@@ -3,15 +3,17 @@
 The command line is a thin layer over these calls, which a Python program may make too:
 
     load_deck(path)          read and check one deck file (and the learner's answers beside it)
-    load_decks(paths)        several deck files, every problem of all of them reported together
+    load_decks(paths)        a list of deck files, every problem of all of them reported together
     parse_deck_text(text)    check deck YAML given as text
     lint_deck(deck)          warnings about cards that are hard to study (`prepdeck check`)
-    Selection(topics=...)    which questions a build or preview takes (topics, tags, ids)
+    Selection(topics=(...))  which questions a build or preview takes (tuples of topics, tags, ids)
     build_deck(path)         build one deck file into an .apkg and its build state, together
-    preview_decks(decks, s)  the offline preview page of the cards, as HTML text
+    preview_decks(decks, selection)
+                             the offline preview page of the cards, as HTML text
     import_source(source)    a spreadsheet, article or Anki package as a new deck's YAML
     pull(deck_path, export)  the edits made in Anki, found in an export (`write=True` applies them)
     diff_revisions(a, b)     what a learner who imported revision `a` sees on importing `b`
+                             (None: the working tree)
 
 Every failure a user can fix is a `PrepdeckError` whose message says what to fix; a deck
 file's problems come together as one `DeckFileError` with the file and line of each.
@@ -84,7 +86,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr_
 
 
 def __getattr__(name: str):
-    # Imported on first use: `prepdeck --help` imports this package and must stay light.
+    """A name of the face, imported from its stage on first use."""
+    # `prepdeck --help` imports this package and must stay light.
     module = _FACE.get(name)
     if module is None:
         raise AttributeError(f"module 'prepdeck' has no attribute {name!r}")
@@ -96,4 +99,5 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
+    """The face's names, loaded or not."""
     return sorted({*globals(), *_FACE})

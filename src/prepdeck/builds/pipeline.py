@@ -186,8 +186,15 @@ def build_deck(
 ) -> BuildResult:
     """Build one deck file into an .apkg and update its build state beside it.
 
-    The package and the state change together or not at all. `interview` (YYYY-MM-DD, see
-    check_interview) is the command line's date, over the answers file's.
+    The package and the state change together or not at all. `deck` is `path` already loaded
+    (with load_deck), to save reading it again; `selection` picks the questions of a filtered
+    build, whose package gets a name of its own. The package goes to `output`, or to
+    `out_dir` (relative to the current folder; the command uses the project's dist/) as
+    `<key>.apkg`. `dry_run` writes nothing; `resend` names question ids to send again as
+    newer. `interview`, a YYYY-MM-DD date after today, replaces the answers file's date (the
+    command checks it first with prepdeck.builds.pipeline.check_interview). `progress` is told
+    the name of each long step. The result's `report.lines()` are the report `prepdeck build`
+    prints under the deck's first line.
     """
     path = Path(path)
     if deck is None:

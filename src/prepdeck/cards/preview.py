@@ -243,7 +243,11 @@ def preview_page(cards: Sequence[CardPreview], title: str) -> str:
 def preview_decks(
     decks: Sequence[Deck], selection: Selection, designs: Sequence[Design] | None = None
 ) -> str:
-    """The preview page for the selected questions of these decks (in their designs)."""
+    """The preview page, as HTML text, for the questions of these decks that `selection`
+    picks (`Selection()` for all; one that picks none gives a page without cards).
+
+    `designs`, one per deck, is the card design to draw (the learner's, with their interview
+    countdown, comes from prepdeck.builds.pipeline.personal_design); None: each deck's own."""
     cards = [
         card
         for i, deck in enumerate(decks)

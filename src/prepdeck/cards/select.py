@@ -27,7 +27,10 @@ def _topic(value: str) -> str:
 
 @dataclass(frozen=True)
 class Selection:
-    """Values of one option combine with OR, different options with AND; exclusions last."""
+    """Values of one option combine with OR, different options with AND; exclusions last.
+
+    Each field is a tuple of strings (a bare string would be read letter by letter): topics
+    by name or slug, tags, and question ids."""
 
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()

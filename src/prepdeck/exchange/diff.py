@@ -348,8 +348,11 @@ def diff_revisions(
 ) -> Diff:
     """Compare the decks at revision `a` with those at `b` (None: the working tree).
 
-    A deck that cannot be built at either revision is left out, with a located message in
-    `problems`; the other decks are compared all the same."""
+    `a` and `b` are git revisions (a commit, tag or branch; `prepdeck diff` uses "HEAD" and
+    None). `files` is a tuple of deck file paths to compare (empty: every deck in the
+    project's decks/), relative to `start`, a folder inside the git repository (by default
+    the current one). A deck that cannot be built at either revision is left out, with a
+    located message in `problems`; the other decks are compared all the same."""
     root = repo_root(start)
     ca = WORKTREE if a is None else resolve(root, a)
     cb = WORKTREE if b is None else resolve(root, b)

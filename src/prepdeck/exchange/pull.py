@@ -84,7 +84,13 @@ def pull(
     theirs: bool = False,
     add_new: bool = False,
 ) -> PullResult:
-    """Compare an exported Anki package with a deck file; with `write`, apply the edits."""
+    """Compare an exported Anki package with a deck file; with `write`, apply the edits.
+
+    `deck_path` is a deck file that has been built (its build state says what Anki was sent);
+    `export` is a package exported from Anki (.apkg or .colpkg). `theirs` takes Anki's version
+    of a question edited in both places; `add_new` adds notes made in Anki as questions.
+    prepdeck.exchange.pull.report_lines(result, theirs, write) words the result as `prepdeck
+    pull` prints it."""
     deck = load_deck(deck_path)
     state = read_state(state_path(deck_path))
     if state is None:
