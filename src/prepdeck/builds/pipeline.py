@@ -2,9 +2,9 @@
 
     read the previous build -> render -> compare -> pace -> package -> write together
 
-each step a function taking and returning the objects of steps.py (compare is compare.py's,
-pace is pacing.py's). This is the library entry point; the CLI only parses options and
-prints what comes back.
+each step a function taking the objects of steps.py and what the steps before it returned
+(compare is compare.py's, pace is pacing.py's). This is the library entry point; the CLI
+only parses options and prints what comes back.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the build's steps hand each other: the request, the previous build, the rendered deck.
 
 pipeline.py runs the steps: read the previous build, render, compare (compare.py, which
-returns a Comparison), plan the pace (pacing.py), package, write. Each step takes and returns
-these objects, so that what a step needs is named where it is declared.
+returns changes.py's Comparison), plan the pace (pacing.py, which returns a Pacing), package,
+write. Each step takes these objects and what the steps before it returned, so that what a
+step needs is named where it is declared.
 """
 
 from __future__ import annotations
