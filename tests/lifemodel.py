@@ -116,6 +116,8 @@ class Build:
     untimed_answers: bool = False  # answers copied in without their .mine.state.json
     after_pull: bool = False  # pull --write applied edits on this machine since its last build
     answers_edited: frozenset = frozenset()  # questions whose answers were edited here since
+    # Each packaged question's YAML source digest and note time, as the package carries them.
+    sent: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -112,6 +112,7 @@ class Device:
         # (machine, build number) of the last import, while nothing else was imported since
         self.synced: tuple[str, int] | None = None
         self.edits: dict[str, dict[str, tuple[str, int]]] = {}  # qid -> field -> (token, at)
+        self.received: dict[str, str] = {}  # qid -> YAML source digest of its last import
 
     @property
     def col(self):
@@ -384,6 +385,11 @@ class LearnersLife(RuleBasedStateMachine):
                 machine.untimed_answers,
                 machine.pulled,
                 frozenset(machine.answers_edited),
+                {
+                    q.id: (result.state.questions[q.id].source, result.state.questions[q.id].mod)
+                    for q in result.deck.questions
+                    if selection.matches(q) and q.id in result.state.questions
+                },
             )
         )
         machine.untimed_answers = machine.pulled = False  # this build timed them here
@@ -430,6 +436,7 @@ class LearnersLife(RuleBasedStateMachine):
                 f": the deck's preset went from {before.preset} to {after.preset}",
             )
         device.synced = (m, build.number)
+        device.received.update({qid: source for qid, (source, _) in build.sent.items()})
 
     def _check_kept(self, before: life.Snapshot, after: life.Snapshot, where: str) -> None:
         lost = {c: s for c, s in before.cards.items() if after.cards.get(c) != s}
@@ -467,10 +474,14 @@ class LearnersLife(RuleBasedStateMachine):
                 # Edited in a file afterwards; or this package sends an edit of the deck or
                 # answers file made since this machine last sent the question: a conflict,
                 # where the file wins (README), whichever edit came first.
+                source, mod = build.sent.get(qid, (None, 0))
                 forfeit = (
                     self.yaml_edited.get(qid, 0) > at
                     or qid in build.report.changed
                     or qid in build.answers_edited
+                    # A deck edit this device never had, first built after the edit in Anki
+                    # (by any machine): the same conflict, the file wins.
+                    or (source not in (None, device.received.get(qid)) and mod > at)
                 )
                 has = qid in after.notes and tok in after.notes[qid][0][name]
                 self.check(
@@ -637,6 +648,21 @@ def test_a_learners_life_loses_nothing():
 # unhappy-user, 1: ill-systems, 2: team-qualities, 3: the first other one).
 
 SEAMS = {
+    "life search: in-app tip edit lost after clones, release and answer removal": [
+        ("start", {"answers": False, "lived_in": True}),
+        ("fresh_clone_b", {}),
+        ("import_build", {"d": "desktop", "m": "A", "presets": False}),
+        ("edit_answers", {"i": 2, "key": "example", "m": "B", "remove": False}),
+        ("edit_yaml", {"i": 0, "m": "A", "where": "tip"}),
+        ("add_remove_restore", {"i": 0, "m": "A", "what": "add"}),
+        ("add_remove_restore", {"i": 0, "m": "A", "what": "add"}),
+        ("edit_in_anki", {"d": "phone", "i": 0, "name": "Tips"}),
+        ("fresh_clone_b", {}),
+        ("release", {}),
+        ("build_and_import", {"d": "desktop", "m": "B", "presets": False, "topic": None}),
+        ("edit_answers", {"i": 0, "key": "example", "m": "A", "remove": True}),
+        ("build_and_import", {"d": "phone", "m": "B", "presets": False, "topic": None}),
+    ],
     "19.1 pull, then a fresh clone, wipes own answers": [
         ("start", {"answers": True, "lived_in": True}),
         ("edit_in_anki", {"d": "phone", "i": 0, "name": "Tips"}),
