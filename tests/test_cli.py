@@ -106,6 +106,18 @@ def test_broken_deck_exits_1_with_every_problem_and_no_traceback(run, deck_file)
     assert not (deck_file.parent.parent / "dist").exists()
 
 
+def test_share_with_a_broken_deck_says_nothing_was_written(run, deck_file):
+    edit(deck_file, "    tips:\n", "    tipss:\n")
+
+    result = run("share", "--host", "127.0.0.1")
+
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "prepdeck: 1 problem found; fix and run again (nothing was written)."
+    )
+    assert not (deck_file.parent.parent / "dist").exists()
+
+
 def test_output_to_collection_apkg_is_refused(run):
     result = run("build", "-o", "collection.apkg")
 

@@ -101,3 +101,34 @@ def test_the_page_on_how_prepdeck_is_built_names_every_module_of_every_stage():
     ]
 
     assert missing == []
+
+
+def test_one_string_where_a_tuple_goes_is_one_value_not_its_letters(deck_file, tmp_path):
+    topic = "Teamwork and collaboration"
+
+    assert prepdeck.Selection(topics=topic) == prepdeck.Selection(topics=(topic,))
+    assert prepdeck.Selection(ids=["a", "b"]).ids == ("a", "b")
+    assert [d.key for d in prepdeck.load_decks(str(deck_file))] == [
+        prepdeck.load_deck(deck_file).key
+    ]
+    first = prepdeck.build_deck(deck_file, out_dir=tmp_path / "dist")
+    again = prepdeck.build_deck(deck_file, out_dir=tmp_path / "dist", resend="ill-systems")
+    assert first.report.resent == [] and again.report.resent == ["ill-systems"]
+
+
+@pytest.mark.parametrize("date", ["soon", "2001-01-01"])
+def test_a_bad_interview_date_from_python_is_a_prepdeck_error(deck_file, tmp_path, date):
+    with pytest.raises(prepdeck.PrepdeckError) as raised:
+        prepdeck.build_deck(deck_file, out_dir=tmp_path / "dist", interview=date)
+
+    assert "interview" in str(raised.value)
+    assert not (tmp_path / "dist").exists()
+
+
+def test_build_deck_writes_to_the_projects_dist_from_any_folder(deck_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(deck_file.parent)  # decks/, inside the project
+
+    result = prepdeck.build_deck(deck_file.name)
+
+    assert result.output.resolve().parent == (tmp_path / "dist").resolve()
+    assert result.output.exists()

@@ -32,8 +32,8 @@ COMMANDS = {
     "push": ("deliver", "push"),
 }
 # Only a command that writes files can say it wrote none: check, list, topics and diff never
-# write.
-WRITES = {"build", "new", "import", "pull", "preview"}
+# write; share and push build packages first.
+WRITES = {"build", "new", "import", "pull", "preview", "share", "push"}
 
 
 class _Group(click.Group):

@@ -10,6 +10,7 @@ only parses options and prints what comes back.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -51,8 +52,8 @@ from prepdeck.deckfile.slugs import fold, words
 from prepdeck.digest import digest
 from prepdeck.errors import SelectionError
 from prepdeck.gcpause import paused_gc
+from prepdeck.project import default_out_dir
 
-DEFAULT_OUT_DIR = Path("dist")
 ALL = Selection()
 # Between a deck key and a filtered build's selection: keys never contain "_", so no key
 # and no other selection can produce the same file name.
@@ -178,7 +179,7 @@ def build_deck(
     deck: Deck | None = None,
     selection: Selection = ALL,
     output: Path | str | None = None,
-    out_dir: Path | str = DEFAULT_OUT_DIR,
+    out_dir: Path | str | None = None,
     dry_run: bool = False,
     resend: Collection[str] = (),
     interview: str | None = None,
@@ -189,16 +190,23 @@ def build_deck(
     The package and the state change together or not at all. `deck` is `path` already loaded
     (with load_deck), to save reading it again; `selection` picks the questions of a filtered
     build, whose package gets a name of its own. The package goes to `output`, or to
-    `out_dir` (relative to the current folder; the command uses the project's dist/) as
-    `<key>.apkg`. `dry_run` writes nothing; `resend` names question ids to send again as
-    newer. `interview`, a YYYY-MM-DD date after today, replaces the answers file's date (the
-    command checks it first with prepdeck.builds.pipeline.check_interview). `progress` is told
+    `out_dir` (by default the dist/ of the deck file's project, as `prepdeck build` does) as
+    `<key>.apkg`. `dry_run` writes nothing; `resend` names question ids (or one id) to send
+    again as newer. `interview`, a YYYY-MM-DD date after today, replaces the answers file's
+    date; another value is a PrepdeckError. `progress` is told
     the name of each long step. The result's `report.lines()` are the report `prepdeck build`
     prints under the deck's first line.
     """
     path = Path(path)
+    if isinstance(resend, str):
+        resend = (resend,)
+    if interview is not None:
+        interview = check_interview(interview)
     if deck is None:
         deck = load_deck(path)
+    if out_dir is None:
+        folder = str(path.parent)
+        out_dir = os.path.normpath(os.path.join(folder, default_out_dir(folder)))
     sibling_problems(path, deck)
     check_resend(resend, [deck], selection)
     target = Path(output) if output is not None else output_path(deck, selection, Path(out_dir))
@@ -233,7 +241,7 @@ def build_decks(
     chosen: Chosen,
     *,
     output: Path | str | None = None,
-    out_dir: Path | str = DEFAULT_OUT_DIR,
+    out_dir: Path | str | None = None,
     dry_run: bool = False,
     resend: Collection[str] = (),
     interview: str | None = None,

@@ -29,14 +29,21 @@ def _topic(value: str) -> str:
 class Selection:
     """Values of one option combine with OR, different options with AND; exclusions last.
 
-    Each field is a tuple of strings (a bare string would be read letter by letter): topics
-    by name or slug, tags, and question ids."""
+    Each field is a tuple of strings: topics by name or slug, tags, and question ids. A
+    single string is one value, a list a tuple: `Selection(topics="Customer service")`."""
 
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_topics: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("topics", "tags", "exclude_topics", "exclude_tags", "ids"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                value = (value,) if isinstance(value, str) else tuple(value)
+                object.__setattr__(self, name, value)
 
     @property
     def empty(self) -> bool:

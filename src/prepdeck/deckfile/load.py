@@ -99,8 +99,10 @@ def load_deck(path: PathLike, *, with_answers: bool = True) -> Deck:
 
 
 def load_decks(paths: Iterable[PathLike], *, with_answers: bool = True) -> list[Deck]:
-    """Load several deck files (a list of paths, not one path as a string), reporting the
-    problems of all of them together."""
+    """Load several deck files (one path on its own is one file), reporting the problems of
+    all of them together."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     decks: list[Deck] = []
     problems: list[Problem] = []
     seen_keys: dict[str, str] = {}

@@ -344,15 +344,17 @@ def _topic_tag(topic: str) -> str:
 
 
 def diff_revisions(
-    a: str | None, b: str | None, files: tuple[str, ...] = (), start: str = "."
+    a: str | None, b: str | None = None, files: tuple[str, ...] = (), start: str = "."
 ) -> Diff:
     """Compare the decks at revision `a` with those at `b` (None: the working tree).
 
     `a` and `b` are git revisions (a commit, tag or branch; `prepdeck diff` uses "HEAD" and
-    None). `files` is a tuple of deck file paths to compare (empty: every deck in the
+    None). `files` is a tuple of deck file paths (or one path) to compare (empty: every deck in the
     project's decks/), relative to `start`, a folder inside the git repository (by default
     the current one). A deck that cannot be built at either revision is left out, with a
     located message in `problems`; the other decks are compared all the same."""
+    if isinstance(files, str):
+        files = (files,)
     root = repo_root(start)
     ca = WORKTREE if a is None else resolve(root, a)
     cb = WORKTREE if b is None else resolve(root, b)

@@ -124,10 +124,12 @@ def import_source(
     Nothing is written: `output` is where the caller will write `result.text`
     (prepdeck.sources.importer.write_new does it, never over a file); it is checked, and names
     the deck when the source gives no name. `topic` is for questions the source gives none;
-    `columns` (CSV/TSV) and `fields` (Anki) are tuples of "NAME=KEY" strings, as --column and
-    --field take them; `tip_separator` splits a CSV/TSV tip cell; `note_type` picks an Anki
-    note type.
+    `columns` (CSV/TSV) and `fields` (Anki) are tuples of "NAME=KEY" strings (or one such
+    string), as --column and --field take them; `tip_separator` splits a CSV/TSV tip cell;
+    `note_type` picks an Anki note type.
     """
+    columns = (columns,) if isinstance(columns, str) else tuple(columns)
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
     if output is not None:
         _check_target(Path(output))
     suffix = Path(source).suffix.lower()
