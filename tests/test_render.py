@@ -35,6 +35,11 @@ from prepdeck.deckfile.model import Question
         ),
         ("[x](javascript:alert(1))", "[x](javascript:alert(1))"),
         ("[x](data:text/html;base64,AAAA)", "[x](data:text/html;base64,AAAA)"),
+        # an empty target is never asked about by the parser: it would link the card itself
+        (
+            "[x]() and [*y*]( ) then [z](https://a.org)",
+            'x and <em>y</em> then <a href="https://a.org">z</a>',
+        ),
         # an image loads nothing until render_note gives it a checked file (test_media.py)
         (
             "![pixel](https://tracker.example/p.gif)",

@@ -250,7 +250,22 @@ def markdown():
 
     md.inline.ruler.at("image", image)
     md.add_render_rule("image", _render_image)
+    md.core.ruler.push("unsafe_links_as_text", _unsafe_links_as_text)
     return md
+
+
+def _unsafe_links_as_text(state) -> None:
+    # The parser asks validateLink about every target but an empty one: `[x]()` would be
+    # <a href="">, a link to the card page itself. Such a link shows its text alone.
+    for block in state.tokens:
+        unlinked = False  # the open link was turned into text (links never nest)
+        for token in block.children or ():
+            if token.type == "link_open":
+                unlinked = not _safe_link(token.attrGet("href") or "")
+            elif token.type != "link_close" or not unlinked:
+                continue
+            if unlinked:
+                token.type, token.tag, token.attrs, token.nesting = "text", "", {}, 0
 
 
 ALLOWED_LINK_SCHEMES = ("http:", "https:", "mailto:")
