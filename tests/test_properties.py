@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from prepdeck.cli import cli
 from prepdeck.deckfile.dump import dump_deck
 from prepdeck.deckfile.labels import LABEL_KEYS, label_problem
-from prepdeck.deckfile.load import _INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
+from prepdeck.deckfile.load import INVISIBLE, RESERVED_TAG_PREFIXES, TAG_RE, parse_deck_text
 from prepdeck.deckfile.model import Deck, Question
 from prepdeck.deckfile.slugs import slugify
 from prepdeck.errors import DeckFileError
@@ -36,7 +36,7 @@ def _one_spelling(name: str) -> bool:
     """Names (topics, tags, deck names) are composed, visible, without empty '::' parts."""
     return (
         unicodedata.normalize("NFC", name) == name
-        and not _INVISIBLE.search(name)
+        and not INVISIBLE.search(name)
         and name[0] not in "\u200c\u200d"
         and name[-1] not in "\u200c\u200d"
         and all(p.strip() for p in name.split("::"))

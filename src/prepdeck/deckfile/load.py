@@ -16,18 +16,16 @@ from prepdeck.deckfile.deckformat import DeckReader
 from prepdeck.deckfile.media import Files
 from prepdeck.deckfile.model import Deck
 from prepdeck.deckfile.reader import (
-    _CONTROL,
-    _INVISIBLE,
+    CONTROL_CHARS,
+    INVISIBLE,
     LANG_RE,
     MAX_FILE_BYTES,
-    MAX_RECORDINGS,
     MAX_TAGS,
     MAX_TEXT_CHARS,
     MAX_TIPS,
     RESERVED_TAG_PREFIXES,
     SLUG_RE,
     TAG_RE,
-    TIMER_RANGE,
     read_bounded,
     read_text,
 )
@@ -42,18 +40,16 @@ EMPTY_DECK = (
 
 # The format's limits and rules live in reader.py; callers find them here too.
 __all__ = [
+    "CONTROL_CHARS",
+    "INVISIBLE",
     "LANG_RE",
     "MAX_FILE_BYTES",
-    "MAX_RECORDINGS",
     "MAX_TAGS",
     "MAX_TEXT_CHARS",
     "MAX_TIPS",
     "RESERVED_TAG_PREFIXES",
     "SLUG_RE",
     "TAG_RE",
-    "TIMER_RANGE",
-    "_CONTROL",
-    "_INVISIBLE",
     "answers_path",
     "deck_paths",
     "load_deck",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from prepdeck.deckfile.load import deck_paths, load_decks, sibling_problems
 from prepdeck.deckfile.model import Deck
-from prepdeck.deckfile.reader import _CONTROL
+from prepdeck.deckfile.reader import CONTROL_CHARS
 from prepdeck.errors import DeckFileError, PrepdeckError, Problem
 from prepdeck.project import decks_dir
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # lint defines a dataclass: list, topics and build start fast
 
 def _one_line(name: str) -> str:
     """A name as a problem shows it: a name can hold a line break or a terminal control."""
-    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    shown = CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
     return shown.replace("\n", "\\n").replace("\t", "\\t")
 
 

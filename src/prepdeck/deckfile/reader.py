@@ -34,14 +34,14 @@ RESERVED_TAG_PREFIXES = ("topic::", "prepdeck::")
 # Characters no text may hold: C0 controls but tab and line feed, DEL and C1 controls. Anki
 # stores fields separated by \x1f and refuses a package whose fields contain it; a terminal
 # runs ESC and C1 sequences. (YAML's escapes, such as "\e" or "\x1f", can write them.)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible characters that make two names look the same: zero-width space, word joiner,
 # byte order mark, soft hyphen, bidirectional embeddings, overrides, isolates and marks,
 # Hangul and braille blanks, the combining grapheme joiner, Khmer inherent vowels, tag
 # characters and musical format marks; and line breaks, which Anki drops from names.
 # (Zero-width joiner and non-joiner are not here: Persian, Indic scripts and emoji use them;
 # nor are variation selectors, which emoji need.)
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "[\n\t\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f"
     "\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2800\u3164\ufeff\uffa0"
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
@@ -194,7 +194,7 @@ class Reader:
             self.fail(node, f"{where}: expected text, found {kind(node)}{hint}")
             return ""
         value = node.value.strip()
-        bad = _CONTROL.search(value)
+        bad = CONTROL_CHARS.search(value)
         if bad:
             self.fail(
                 node,
@@ -221,7 +221,7 @@ class Reader:
         if not value:
             return value
         value = unicodedata.normalize("NFC", value)
-        bad = _INVISIBLE.search(value)
+        bad = INVISIBLE.search(value)
         if bad or value[0] in "\u200c\u200d" or value[-1] in "\u200c\u200d":
             ch = bad.group() if bad else (value[0] if value[0] in "\u200c\u200d" else value[-1])
             if ch in "\n\t\u2028\u2029":

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from prepdeck.deckfile.dump import _flow_scalar, _scalar
+from prepdeck.deckfile.dump import flow_scalar, yaml_scalar
 
 
 class Splice(NamedTuple):
@@ -87,7 +87,7 @@ def entry(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
 def scalar(value: str, key_column: int) -> str:
     """A text value for a key at `key_column`: plain, quoted or a literal block (whose lines
     dump.py indents two spaces past the key)."""
-    return _scalar(value, key_column)
+    return yaml_scalar(value, key_column)
 
 
 def _alias_at(text: str, after: int, found: list[tuple[int, int, str]]) -> tuple[int, int] | None:
@@ -133,7 +133,7 @@ def replace_value(
     if not alias:
         _check_anchor(text, start, found, f"'{key.value}'")
     if flow:
-        return Splice(start, end, _flow_scalar(new))
+        return Splice(start, end, flow_scalar(new))
     value = scalar(new, key.start_mark.column)
     comment = ""
     if not alias and text[start : start + 1] in "|>":
@@ -174,7 +174,7 @@ def replace_list(
                     written.setdefault(
                         item.value.strip(), text[item.start_mark.index : _span_end(text, item)]
                     )
-        body = ", ".join(written.get(i) or _flow_scalar(i) for i in items)
+        body = ", ".join(written.get(i) or flow_scalar(i) for i in items)
         return [Splice(start, end, f"[{body}]")]
     return _block_items(text, node, list(items), found)
 
@@ -218,7 +218,7 @@ def _block_items(text: str, node: SequenceNode, new: list[str], found) -> list[S
         _, item_start, item_end, alias = spans[head + k]
         if not alias:
             _check_anchor(text, item_start, found, f"tip {head + k + 1}")
-        value = _scalar(new_mid[k], column + 2)
+        value = yaml_scalar(new_mid[k], column + 2)
         comment, line_end = ("", item_end) if alias else _comment_after(text, item_end)
         if comment and value[:1] in "|>":  # the comment would become part of the block
             head_line, _, rest = value.partition("\n")
@@ -236,7 +236,7 @@ def _block_items(text: str, node: SequenceNode, new: list[str], found) -> list[S
         splices.append(Splice(max(line_start, 0), _line_end(text, item_end), ""))
     added = new_mid[paired:]
     if added:
-        lines = "".join(f"\n{pad}- {_scalar(t, column + 2)}" for t in added)
+        lines = "".join(f"\n{pad}- {yaml_scalar(t, column + 2)}" for t in added)
         last = head + paired - 1
         if last >= 0:
             at = spans[last][2]
@@ -257,14 +257,14 @@ def add_entry(
     column = mapping.value[0][0].start_mark.column if mapping.value else mapping.start_mark.column
     if mapping.flow_style:
         close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
-        return Splice(close, close, f", {key}: {value if raw else _flow_scalar(value)}")
+        return Splice(close, close, f", {key}: {value if raw else flow_scalar(value)}")
     pad = " " * column
     return Splice(end, end, f"\n{pad}{key}: {value if raw else scalar(value, column)}")
 
 
 def add_list_entry(text: str, mapping: MappingNode, key: str, items: Sequence[str]) -> Splice:
     end = _span_end(text, mapping)
-    flow = "[" + ", ".join(map(_flow_scalar, items)) + "]"
+    flow = "[" + ", ".join(map(flow_scalar, items)) + "]"
     if mapping.flow_style:
         close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
         return Splice(close, close, f", {key}: {flow}")

@@ -63,9 +63,9 @@ def write_edits(
                 continue
             deck_splices += _splice_at(deck_path, edit.id, deck_text, mapping, key, value, found)
     if add_new and result.added:
-        from prepdeck.deckfile.dump import _question
+        from prepdeck.deckfile.dump import question_yaml
 
-        block = "".join(_question(q, annotate=False) for q in result.added)
+        block = "".join(question_yaml(q, annotate=False) for q in result.added)
         deck_splices.append(yamledit.append_item(deck_text, questions, block))
     files: list[tuple[Path, bytes]] = []
     if deck_splices:

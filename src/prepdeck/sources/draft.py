@@ -308,11 +308,11 @@ def _name(text: str, renamed: list[str]) -> str:
     invisible characters, no empty '::' parts. A source's name that needed this is noted."""
     import unicodedata
 
-    from prepdeck.deckfile.reader import _INVISIBLE
+    from prepdeck.deckfile.reader import INVISIBLE
 
     value = unicodedata.normalize("NFC", text)
     value = " ".join(
-        _INVISIBLE.sub(lambda m: " " if m.group() in "\n\t\u2028\u2029" else "", value).split()
+        INVISIBLE.sub(lambda m: " " if m.group() in "\n\t\u2028\u2029" else "", value).split()
     )
     value = value.strip("\u200c\u200d")
     if "::" in value:
