@@ -132,3 +132,14 @@ def test_build_deck_writes_to_the_projects_dist_from_any_folder(deck_file, tmp_p
 
     assert result.output.resolve().parent == (tmp_path / "dist").resolve()
     assert result.output.exists()
+
+
+def test_the_page_states_the_stage_order_and_floor_that_test_layers_enforces():
+    from test_layers import FLOOR, STAGES
+
+    page = (ROOT / "docs" / "how-prepdeck-is-built.md").read_text(encoding="utf-8")
+    order = " ".join(page.split("in this order:", 1)[1].split(";", 1)[0].split())
+    floor = page.split("## The floor", 1)[1].split("\n## ", 1)[0]
+
+    assert order == ", ".join(f"`{s}`" for s in STAGES[1:])
+    assert sorted(m for m in FLOOR if f"`{m}.py`" in floor) == sorted(FLOOR - {"__version__"})
