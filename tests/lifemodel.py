@@ -118,6 +118,8 @@ class Build:
     answers_edited: frozenset = frozenset()  # questions whose answers were edited here since
     # Each packaged question's YAML source digest and note time, as the package carries them.
     sent: dict = field(default_factory=dict)
+    # The machine's committed state says a package once carried own answers.
+    knows_answers: bool = False
 
 
 @dataclass

@@ -76,6 +76,12 @@ KNOWN_DEFECTS: dict[str, str] = {
         "be older and is updated, blanking own answers the clone does not have; "
         "docs/regenerating.md 'If the state file is lost' says so"
     ),
+    "own_answer_kept_unsynced_machine": (
+        "a machine without the answers file that has not pulled the commit where a package "
+        "first carried them (its committed state has no answers mark) cannot warn: a "
+        "question new to its own state goes as new, and a device that has it with own "
+        "answers takes it without them; docs/own-answers.md says to pull first"
+    ),
 }
 
 # Noon UTC on Tue 1 Dec 2026: the same calendar day in any time zone within eleven hours.
@@ -142,6 +148,7 @@ class LearnersLife(RuleBasedStateMachine):
         self.truth: dict[tuple[str, str], str | None] = {}  # (qid, field) -> own answer token
         self.yaml_edited: dict[str, int] = {}  # qid -> when the learner last edited its YAML
         self.kept_answers = False  # the learner ever wrote an own answer
+        self.answers_marked = False  # a committed state says a package once carried answers
         self.pulled: set[str] = set()  # questions whose Anki edits pull --write applied
         self.restored = False  # a question was put back since the last release
         self.known: list[str] = []  # known defects seen in this run (for the summary)
@@ -390,8 +397,10 @@ class LearnersLife(RuleBasedStateMachine):
                     for q in result.deck.questions
                     if selection.matches(q) and q.id in result.state.questions
                 },
+                bool(result.state.answers),
             )
         )
+        self.answers_marked = self.answers_marked or bool(result.state.answers)
         machine.untimed_answers = machine.pulled = False  # this build timed them here
         machine.answers_edited.clear()
         self.check(
@@ -459,6 +468,8 @@ class LearnersLife(RuleBasedStateMachine):
                 name_ = "own_answer_kept_after_pull"
             elif build.report.previous is None:
                 name_ = "own_answer_kept_after_lost_state"
+            elif self.answers_marked and not build.knows_answers:
+                name_ = "own_answer_kept_unsynced_machine"
             else:
                 name_ = "own_answer_kept"
             self.check(
@@ -648,6 +659,16 @@ def test_a_learners_life_loses_nothing():
 # unhappy-user, 1: ill-systems, 2: team-qualities, 3: the first other one).
 
 SEAMS = {
+    "life search: a stale clone's first full build after its filtered one blanks answers": [
+        ("start", {"answers": True, "lived_in": False}),
+        ("build_and_import", {"d": "desktop", "m": "B", "presets": False, "topic": TOPICS[1]}),
+        ("release", {}),
+        ("import_build", {"d": "desktop", "m": "A", "presets": False}),
+        ("release", {}),
+        ("release", {}),
+        ("release", {}),
+        ("build_and_import", {"d": "desktop", "m": "B", "presets": False, "topic": None}),
+    ],
     "life search: in-app tip edit lost after clones, release and answer removal": [
         ("start", {"answers": False, "lived_in": True}),
         ("fresh_clone_b", {}),
